@@ -1,0 +1,86 @@
+"""Lever and indicator metadata, read from the model file (via PySD's doc) and two YAML files.
+
+Units, ranges and defaults come from model/shanghai.mdl; labels and plan text from
+model/levers.yaml; indicator definitions from model/indicators.yaml. Nothing is declared twice.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Mapping
+
+import pandas as pd
+import yaml
+
+from .errors import PlanSimError
+from .paths import INDICATORS_FILE, LEVERS_FILE, TARGETS_FILE
+
+CONTROL_VARIABLES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
+MODULES = ("population", "economy", "energy", "transport")
+INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
+LEVER_KEYS = ("module", "label_en", "label_zh", "description", "plan_text")
+INDICATOR_KEYS = ("module", "variable", "kind", "scale", "unit", "label_en", "label_zh")
+
+
+def _read_yaml(path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise PlanSimError(f"{path.name}: expected a mapping at the top level")
+    return data
+
+
+def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float]) -> pd.DataFrame:
+    """One row per lever: labels from levers.yaml; units, range and default from the model."""
+    rows = []
+    for name, meta in _read_yaml(LEVERS_FILE).items():
+        where = f"{LEVERS_FILE.name}: lever '{name}'"
+        if name not in defaults:
+            raise PlanSimError(f"{where} is not a constant of the model")
+        missing = [key for key in LEVER_KEYS if key not in (meta or {})]
+        if missing:
+            raise PlanSimError(f"{where} lacks {missing}")
+        if meta["module"] not in MODULES:
+            raise PlanSimError(f"{where}: module '{meta['module']}' is not one of {MODULES}")
+        limits = doc.loc[name, "Limits"]
+        if len(limits) != 3 or any(pd.isna(x) for x in limits):
+            raise PlanSimError(f"{where} has no [min,max,step] range in the model file")
+        low, high, step = (float(x) for x in limits)
+        if not low <= defaults[name] <= high:
+            raise PlanSimError(f"{where}: default {defaults[name]} outside [{low}, {high}]")
+        rows.append({
+            "name": name, "module": meta["module"], "label_en": meta["label_en"],
+            "label_zh": meta["label_zh"], "units": doc.loc[name, "Units"], "min": low, "max": high,
+            "step": step, "default": defaults[name], "description": meta["description"],
+            "plan_text": meta["plan_text"], "comment": doc.loc[name, "Comment"],
+        })
+    return pd.DataFrame(rows)
+
+
+def indicator_table() -> pd.DataFrame:
+    """One row per indicator id, as declared in indicators.yaml."""
+    data = _read_yaml(INDICATORS_FILE)
+    for ind, meta in data.items():
+        missing = [key for key in INDICATOR_KEYS if key not in (meta or {})]
+        if missing:
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' lacks {missing}")
+        if meta["kind"] not in INDICATOR_KINDS:
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': kind must be one of {INDICATOR_KINDS}")
+        if meta["kind"] == "change_vs" and "base_year" not in meta:
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' (change_vs) needs base_year")
+    table = pd.DataFrame.from_dict(data, orient="index")
+    table.index.name = "id"
+    return table
+
+
+def plan_targets() -> pd.DataFrame:
+    """The 12th and 13th plan targets, each mapped to a model indicator (column model_indicator)."""
+    return pd.read_csv(TARGETS_FILE)
+
+
+def unknown_name_message(what: str, name: object, valid: Iterable[str]) -> str:
+    """'unknown lever 'x'; closest: ...' with the nearest valid names."""
+    valid = list(valid)
+    close = difflib.get_close_matches(str(name), valid, n=3, cutoff=0.5)
+    hint = f"closest valid names: {', '.join(repr(c) for c in close)}" if close else \
+        f"valid names: {', '.join(repr(v) for v in valid)}"
+    return f"unknown {what} {name!r}; {hint}"

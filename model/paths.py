@@ -1,0 +1,20 @@
+"""Locations of the project's files, resolved from this package (never from the working directory)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+MODEL_FILE = PACKAGE_DIR / "shanghai.mdl"
+LEVERS_FILE = PACKAGE_DIR / "levers.yaml"
+INDICATORS_FILE = PACKAGE_DIR / "indicators.yaml"
+DATA_DIR = PACKAGE_DIR / "data"
+BASELINE_FILE = DATA_DIR / "baseline_2010.csv"
+TARGETS_FILE = DATA_DIR / "plan_targets.csv"
+HISTORY_FILE = DATA_DIR / "history_2000_2010.csv"
+
+
+def cache_dir() -> Path:
+    """Folder for derived files (the PySD translation); git-ignored, overridable by PLANSIM_CACHE."""
+    return Path(os.environ.get("PLANSIM_CACHE", PROJECT_DIR / ".cache"))
