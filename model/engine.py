@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import metadata
 from .errors import LeverError, PlanSimError
-from .paths import MODEL_FILE, cache_dir
+from .paths import CALIBRATED_PARAMETERS_FILE, MODEL_FILE, cache_dir
 
 DEFAULT_FINAL_YEAR = 2020
 
@@ -59,7 +59,9 @@ class ShanghaiModel:
     One object is not safe to share between threads; give each worker its own.
     """
 
-    def __init__(self, mdl_path: Path | str = MODEL_FILE):
+    def __init__(self, mdl_path: Path | str = MODEL_FILE, use_calibration: bool = True):
+        """Load the model; with ``use_calibration`` the estimates in calibration/parameters.csv
+        (when that file exists) replace the model file's starting values as defaults."""
         import pysd
 
         self.mdl_path = Path(mdl_path)
@@ -71,9 +73,12 @@ class ShanghaiModel:
             if kind == "Constant" and name not in metadata.CONTROL_VARIABLES
         }
         self.control = {name: float(self._pysd[name]) for name in metadata.CONTROL_VARIABLES}
+        calibrated = calibrated_parameters() if use_calibration else {}
+        self.validate_params(calibrated)
+        self._constants.update(calibrated)
         self._levers = metadata.lever_table(self.doc, self._constants)
         self._indicators = metadata.indicator_table()
-        self._touched: set[str] = set()
+        self._touched: set[str] = set(calibrated)  # applied by the first run, reset when overridden
         missing = sorted(set(self._indicators["variable"]) - set(self.doc.index))
         if missing:
             raise PlanSimError(f"{metadata.INDICATORS_FILE.name}: variables not in the model: {missing}")
@@ -180,6 +185,17 @@ class ShanghaiModel:
 
     def _indicator_variables(self) -> list[str]:
         return sorted(set(self._indicators["variable"]))
+
+
+def calibrated_parameters(path: Path = CALIBRATED_PARAMETERS_FILE) -> dict[str, float]:
+    """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration."""
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path)
+    for column in ("parameter", "value"):
+        if column not in table.columns:
+            raise PlanSimError(f"{path}: missing column '{column}'")
+    return dict(zip(table["parameter"], table["value"].astype(float)))
 
 
 def compute_indicators(raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

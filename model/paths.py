@@ -13,6 +13,7 @@ DATA_DIR = PACKAGE_DIR / "data"
 BASELINE_FILE = DATA_DIR / "baseline_2010.csv"
 TARGETS_FILE = DATA_DIR / "plan_targets.csv"
 HISTORY_FILE = DATA_DIR / "history_2000_2010.csv"
+CALIBRATED_PARAMETERS_FILE = PROJECT_DIR / "calibration" / "parameters.csv"
 
 
 def cache_dir() -> Path:
