@@ -12,7 +12,8 @@ INDICATORS_FILE = PACKAGE_DIR / "indicators.yaml"
 DATA_DIR = PACKAGE_DIR / "data"
 BASELINE_FILE = DATA_DIR / "baseline_2010.csv"
 TARGETS_FILE = DATA_DIR / "plan_targets.csv"
-HISTORY_FILE = DATA_DIR / "history_2000_2010.csv"
+HISTORY_FILE = PROJECT_DIR / "calibration" / "data" / "history_2000_2010.csv"
+SERIES_FILE = PROJECT_DIR / "calibration" / "data" / "series.csv"
 CALIBRATED_PARAMETERS_FILE = PROJECT_DIR / "calibration" / "parameters.csv"
 
 
