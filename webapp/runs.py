@@ -1,0 +1,149 @@
+"""The model behind the app: loaded once per process, runs cached by their full lever set.
+
+The engine that runs the model for the page is chosen by the environment variable
+``PLANSIM_APP_ENGINE``: ``simlin`` (default) runs model/shanghai.mdl with Simlin
+(``model.fast.SimlinModel``, about 10x quicker than PySD, identical results to ~1e-12, checked in
+tests/test_app.py) so that a moved lever answers within the 150 ms goal; ``pysd`` runs it with
+PySD (``model.ShanghaiModel``, the project's reference engine). Either way the lever names,
+ranges and calibrated defaults are PySD's (``ShanghaiModel``).
+
+Engines keep state in their model objects, so the one shared engine is used only under its lock
+and always with every lever given. Run results are cached with ``st.cache_data``, which hands
+each caller its own copy; the read-only metadata (``Catalog``) is shared as plain Python records,
+which are also much quicker to read on every rerun than DataFrame rows.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import model
+from model import history, scenarios, scorecard
+from model.metadata import MODULES
+from model.paths import PROJECT_DIR
+
+SCENARIO_DIR = PROJECT_DIR / "scenarios"
+ENGINE_VARIABLE, ENGINES, DEFAULT_ENGINE = "PLANSIM_APP_ENGINE", ("simlin", "pysd"), "simlin"
+
+LeverItems = tuple[tuple[str, float], ...]
+
+
+def engine_name() -> str:
+    """The engine chosen by PLANSIM_APP_ENGINE (``simlin`` when unset)."""
+    name = os.environ.get(ENGINE_VARIABLE, DEFAULT_ENGINE).strip().lower()
+    if name not in ENGINES:
+        raise model.PlanSimError(f"{ENGINE_VARIABLE}={name!r} is not an engine; allowed: {', '.join(ENGINES)}")
+    return name
+
+
+@dataclass
+class _Engine:
+    model: model.ShanghaiModel   # metadata, validation and (with PySD) the runs
+    runner: object               # what runs the page's model: model itself or a SimlinModel
+    name: str
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource(show_spinner="Loading the model (once per process)…")
+def engine() -> _Engine:
+    """The process-wide model and runner; run only while holding its lock."""
+    name = engine_name()
+    reference = model.load()
+    if name == "simlin":
+        from model.fast import SimlinModel
+
+        return _Engine(reference, SimlinModel(reference), name)
+    return _Engine(reference, reference, name)
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per process
+class Catalog:
+    """Everything the page shows that does not depend on the levers. Read-only: never mutate."""
+
+    levers: tuple[dict, ...]          # ShanghaiModel.levers() rows plus "id" (the lever's Python name)
+    indicators: dict[str, dict]       # indicator id -> ShanghaiModel.indicators() row
+    targets: tuple[dict, ...]         # model.plan_targets() rows
+    target_table: pd.DataFrame        # model.plan_targets() itself, for model.scorecard.score
+    observations: pd.DataFrame        # model.history.observations()
+    scenarios: dict[str, scenarios.Scenario]   # shipped scenarios by name, in file-name order
+    defaults: dict[str, float]        # lever name -> default value
+
+    def full_levers(self, overrides: dict[str, float]) -> dict[str, float]:
+        """Every lever's value: the defaults updated by ``overrides``."""
+        return {**self.defaults, **{name: float(v) for name, v in overrides.items()}}
+
+    def scenario_levers(self, name: str) -> dict[str, float]:
+        """Every lever's value in a shipped scenario."""
+        return self.full_levers(self.scenarios[name].levers)
+
+    def module_levers(self, module: str) -> list[dict]:
+        return [row for row in self.levers if row["module"] == module]
+
+    def module_indicators(self, module: str) -> list[str]:
+        return [ind for ind, row in self.indicators.items() if row["module"] == module]
+
+
+@st.cache_resource(show_spinner=False)
+def catalog() -> Catalog:
+    m = engine().model
+    levers = m.levers()
+    levers.insert(0, "id", [m.doc.loc[name, "Py Name"] for name in levers["name"]])
+    levers["module"] = pd.Categorical(levers["module"], MODULES, ordered=True)
+    levers = levers.sort_values("module", kind="stable").astype({"module": str})
+    indicators, targets = m.indicators(), model.plan_targets()
+    loaded = scenarios.load_scenarios(sorted(SCENARIO_DIR.glob("*.yaml")))
+    return Catalog(
+        levers=tuple(levers.to_dict("records")),
+        indicators={ind: {"id": ind, **row} for ind, row in indicators.to_dict("index").items()},
+        targets=tuple(targets.to_dict("records")),
+        target_table=targets,
+        observations=history.observations(),
+        scenarios={sc.name: sc for sc in loaded},
+        defaults=dict(zip(levers["name"], levers["default"].astype(float))),
+    )
+
+
+def as_items(levers: dict[str, float]) -> LeverItems:
+    """A hashable, order-free key for a full lever set."""
+    return tuple(sorted((name, float(value)) for name, value in levers.items()))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def run(levers: LeverItems) -> pd.DataFrame:
+    """Every indicator 2010-2020 for a full lever set (see ``ShanghaiModel.run``)."""
+    eng = engine()
+    with eng.lock:
+        return eng.runner.run(dict(levers))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def score(levers: LeverItems) -> list[dict]:
+    """The plan scorecard of a run, by ``model.scorecard.score`` (the CLI's rule), as records."""
+    return scorecard.score(run(levers), targets=catalog().target_table).to_dict("records")
+
+
+class Result:
+    """A run as arrays: quick to read many times in one rerun (DataFrame access copies attrs)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.years = frame.index.to_numpy()
+        self._values = frame.to_numpy(dtype=float)
+        self._column = {ind: i for i, ind in enumerate(frame.columns)}
+
+    def series(self, ind: str) -> np.ndarray:
+        return self._values[:, self._column[ind]]
+
+    def at(self, year: int, ind: str) -> float:
+        return float(self._values[np.searchsorted(self.years, year), self._column[ind]])
+
+
+def read_scenario(path: Path) -> scenarios.Scenario:
+    """Load and validate a scenario file with the command line's code."""
+    return scenarios.load_scenario(path)
