@@ -114,3 +114,15 @@ def test_bad_parameter_override_and_final_year_are_rejected(shanghai):
         shanghai.run(params={"depreciaton rate": 0.1})
     with pytest.raises(PlanSimError, match="final_year"):
         shanghai.run(final_year=2009)
+
+
+def test_model_file_has_one_view_per_module_and_an_up_to_date_sketch():
+    import subprocess
+    import sys
+
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    views = re.findall(r"^\*(\w+)$", text, flags=re.MULTILINE)
+    assert {"Population", "Economy", "Energy", "Transport"} <= set(views)
+    script = MODEL_FILE.parent.parent / "scripts" / "layout_views.py"
+    assert subprocess.run([sys.executable, str(script), "--check"]).returncode == 0, \
+        "run scripts/layout_views.py to redraw the views from the equations"
