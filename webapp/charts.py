@@ -13,7 +13,7 @@ import pandas as pd
 from . import i18n
 from .i18n import t
 
-PANEL_WIDTH, PANEL_HEIGHT, COLUMNS = 300, 170, 2
+PANEL_WIDTH, PANEL_HEIGHT, COLUMNS = 400, 180, 2
 SERIES = ("current", "compare", "history", "12th", "13th")
 SERIES_COLOURS = ("#1f77b4", "#8c8c8c", "#222222", "#d62728", "#9467bd")
 FIELDS = ("indicator", "year", "value", "series", "kind", "note")
@@ -79,7 +79,7 @@ def spec(titles: list[str], names: dict[str, str], lang: str) -> dict:
     colour = {
         "field": "series", "type": "nominal", "title": None,
         "scale": {"domain": [names[s] for s in SERIES], "range": list(SERIES_COLOURS)},
-        "legend": {"orient": "top", "labelLimit": 300},
+        "legend": {"orient": "top", "labelLimit": 300, "symbolType": "circle"},
     }
     x = {"field": "year", "type": "quantitative", "title": t("axis_year", lang),
          "axis": {"format": "d", "tickMinStep": 1}, "scale": {"nice": False}}

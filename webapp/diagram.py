@@ -14,7 +14,7 @@ import pandas as pd
 
 from model.fast import simlin_ident
 
-LEVER_FILL, STOCK_FILL, OUTSIDE_COLOUR = "#d9f2d9", "#dce9f7", "#9a9a9a"
+LEVER_FILL, STOCK_FILL, OUTSIDE_COLOUR, FLOW_COLOUR = "#d9f2d9", "#dce9f7", "#9a9a9a", "#4a6fa5"
 
 
 def _quote(text: str) -> str:
@@ -85,7 +85,7 @@ class StockFlowStructure:
         inputs = {s for s, d, _ in self.links if d in inside and s not in inside and s not in self.hidden}
         lines = [
             "digraph model {",
-            '  graph [rankdir=LR, fontname="sans-serif", nodesep=0.25, ranksep=0.45];',
+            '  graph [rankdir=TB, fontname="sans-serif", nodesep=0.3, ranksep=0.4];',
             '  node [fontname="sans-serif", fontsize=10];',
             '  edge [fontname="sans-serif", fontsize=9];',
         ]
@@ -96,8 +96,8 @@ class StockFlowStructure:
                 style = f'shape=plaintext, fontcolor="{OUTSIDE_COLOUR}"'
             elif kind == "stock":
                 style = f'shape=box, style="filled", fillcolor="{STOCK_FILL}", penwidth=1.5'
-            elif kind == "flow":
-                style = 'shape=plaintext, label="⧖\\n' + name.replace('"', "'") + '"'
+            elif kind == "flow":  # a valve on the pipe, named beside it
+                style = f'shape=circle, label="", width=0.2, fixedsize=true, color="{FLOW_COLOUR}", xlabel={_quote(name)}'
             elif name in self.levers:
                 style = f'shape=box, style="rounded,filled", fillcolor="{LEVER_FILL}"'
             else:
@@ -112,10 +112,10 @@ class StockFlowStructure:
                 if end is None or end not in inside:
                     cloud += 1
                     end = f"cloud{cloud}"
-                    lines.append(f'  {end} [shape=plaintext, label="☁", fontsize=16, fontcolor="#9a9a9a"];')
+                    lines.append(f'  {end} [shape=ellipse, style=dashed, label="", width=0.35, height=0.2, color="{OUTSIDE_COLOUR}"];')
                 ends.append(_quote(end))
-            lines.append(f'  {ends[0]} -> {_quote(flow)} [penwidth=3, arrowhead=none, color="#4a6fa5"];')
-            lines.append(f'  {_quote(flow)} -> {ends[1]} [penwidth=3, color="#4a6fa5"];')
+            lines.append(f'  {ends[0]} -> {_quote(flow)} [penwidth=3, arrowhead=none, color="{FLOW_COLOUR}"];')
+            lines.append(f'  {_quote(flow)} -> {ends[1]} [penwidth=3, color="{FLOW_COLOUR}"];')
         sign = {"POSITIVE": "+", "NEGATIVE": "−"}
         for src, dst, polarity in self.links:
             if dst in inside and (src in inside or src in inputs) and self.kind.get(dst) != "stock":

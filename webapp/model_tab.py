@@ -55,13 +55,13 @@ def render(lang: str) -> None:
     view = st.radio(t("model_show", lang), VIEWS, key="model_view", horizontal=True,
                     format_func=lambda v: t(VIEW_LABELS[v], lang))
     if view in ("levers", "indicators"):
-        st.dataframe(_table(view, lang), hide_index=True, key=f"model_{view}_table")
+        st.dataframe(_table(view, lang), hide_index=True)
     elif view == "equations":
         table = equation_table()[list(EQUATION_COLUMNS)]
         st.dataframe(table.rename(columns={c: t(k, lang) for c, k in EQUATION_COLUMNS.items()}),
-                     hide_index=True, key="model_equations_table")
+                     hide_index=True)
     else:
         module = st.selectbox(t("diagram_module", lang), MODULES, key="diagram_module",
                               format_func=lambda m: t(f"module_{m}", lang))
         st.caption(t("diagram_caption", lang))
-        st.graphviz_chart(structure().dot(module), width="stretch")
+        st.graphviz_chart(structure().dot(module), width="content")

@@ -18,15 +18,16 @@ UPLOAD_LIMIT_BYTES = 100 * 1024
 UPLOAD_KEY, UPLOAD_STATUS_KEY, INIT_KEY, IGNORED_KEY = "upload", "upload_status", "initialised", "url_ignored"
 STATUS_COLOURS = {"met": "green", "near": "orange", "missed": "red"}
 PLANS = ("12th", "13th")
+TILES_PER_ROW = 4
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def fmt(value: float) -> str:
+def fmt(value: float, sign: bool = False) -> str:
     """A figure for display: about three significant digits, thousands separated."""
     if value != value:  # NaN
         return "–"
-    size = abs(value)
-    return f"{value:,.0f}" if size >= 100 else f"{value:.1f}" if size >= 10 else f"{value:.2f}"
+    size, plus = abs(value), "+" if sign else ""
+    return f"{value:{plus},.0f}" if size >= 100 else f"{value:{plus}.1f}" if size >= 10 else f"{value:{plus}.2f}"
 
 
 def decimals(step: float) -> int:
@@ -144,7 +145,7 @@ def scenario_yaml(cat: runs.Catalog, levers: dict[str, float], base: str) -> str
 
 
 # -- main area -------------------------------------------------------------------------------
-def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], current: runs.Result, lang: str) -> None:
+def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], lang: str) -> None:
     """One tile per target: value, target, gap and status by ``model.scorecard.score``."""
     st.subheader(t("scorecard", lang))
     st.caption(t("scorecard_caption", lang))
@@ -153,26 +154,26 @@ def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], current
     for plan in PLANS:
         rows = [row for row in card if row["plan"] == plan]
         st.markdown(f"**{t(f'plan_{plan}', lang)}**")
-        for column, row in zip(st.columns(max(len(rows), 1)), rows):
-            meta = targets[(plan, row["target_id"])]
-            ind = cat.indicators[meta["model_indicator"]]
-            attribute = row["attribute"]
-            op = t("op_about", lang) if row["op"] == "about" else row["op"]
-            attr_key = f"attribute_{attribute}"
-            wording = meta["wording_zh"] if lang == "zh" else meta["indicator"]
-            history = current.series(ind["id"])[current.years <= row["year"]]
-            with column.container(key=f"tile_{plan}_{row['target_id']}"):
-                st.metric(
-                    i18n.label(ind, lang), fmt(row["value"]),
-                    delta=f"{t('status_' + row['status'], lang)} · {t('gap', lang)} {row['gap']:+.2f}",
-                    delta_color=STATUS_COLOURS.get(row["status"], "gray"), delta_arrow="off",
-                    delta_description=f"{t('target', lang)} {op} {row['target']:g} "
-                                      f"({t(attr_key, lang) if i18n.has(attr_key) else attribute})",
-                    icon="🔒" if "binding" in str(attribute) else None, border=True,
-                    help=f"{wording}  \n{ind['unit']}  \n{t('compared', lang)}: "
-                         f"{fmt(other.get((plan, row['target_id']), float('nan')))}",
-                    chart_data=history[history == history].tolist(),
-                )
+        for start in range(0, len(rows), TILES_PER_ROW):
+            columns = st.columns(TILES_PER_ROW)
+            for column, row in zip(columns, rows[start:start + TILES_PER_ROW]):
+                meta = targets[(plan, row["target_id"])]
+                ind = cat.indicators[meta["model_indicator"]]
+                attribute = row["attribute"]
+                op = t("op_about", lang) if row["op"] == "about" else row["op"]
+                attr_key = f"attribute_{attribute}"
+                wording = meta["wording_zh"] if lang == "zh" else meta["indicator"]
+                with column.container(key=f"tile_{plan}_{row['target_id']}"):
+                    st.metric(
+                        i18n.label(ind, lang), fmt(row["value"]),
+                        delta=f"{t('status_' + row['status'], lang)} · {t('gap', lang)} {fmt(row['gap'], sign=True)}",
+                        delta_color=STATUS_COLOURS.get(row["status"], "gray"), delta_arrow="off",
+                        delta_description=f"{t('target', lang)} {op} {row['target']:g}",
+                        icon="🔒" if "binding" in str(attribute) else None, border=True,
+                        help=f"{wording}  \n{t('field_unit', lang)}: {ind['unit']}  \n"
+                             f"{t(attr_key, lang) if i18n.has(attr_key) else attribute}  \n"
+                             f"{t('compared', lang)}: {fmt(other.get((plan, row['target_id']), float('nan')))}",
+                    )
 
 
 def charts_tab(cat: runs.Catalog, current: runs.Result, comparison: runs.Result, compare_title: str, lang: str) -> None:
@@ -197,7 +198,7 @@ def table_tab(cat: runs.Catalog, current: pd.DataFrame, comparison: pd.DataFrame
     wide = pd.DataFrame(current.to_numpy().T, index=ids, columns=[str(y) for y in current.index])
     wide.insert(0, t("field_unit", lang), [cat.indicators[i]["unit"] for i in ids])
     wide.insert(0, t("field_indicator", lang), [i18n.label(cat.indicators[i], lang) for i in ids])
-    st.dataframe(wide, key="results_table", width="stretch")
+    st.dataframe(wide, width="stretch")
 
     def csv() -> str:  # built only when the button is pressed
         obs = cat.observations
@@ -227,7 +228,7 @@ def main() -> None:
     st.title(t("app_title", lang))
     st.caption(t("app_caption", lang))
     for key, value, reason in st.session_state.pop(IGNORED_KEY, []):  # shown once
-        st.warning(t("url_ignored", lang, key=f"`{key}`", value=f"`{value}`", error=reason))
+        st.warning(t("url_ignored", lang, param=f"`{key}`", value=f"`{value}`", error=reason))
 
     levers = current_levers(cat)
     current_key, compare_key = runs.as_items(levers), runs.as_items(cat.scenario_levers(compare))
@@ -236,11 +237,10 @@ def main() -> None:
     changed = len(params) - len(state.RESERVED)
     st.caption(t("changed_levers", lang, n=changed) if changed else t("unchanged_levers", lang))
 
-    current_result = runs.Result(current)
-    scorecard(cat, runs.score(current_key), runs.score(compare_key), current_result, lang)
+    scorecard(cat, runs.score(current_key), runs.score(compare_key), lang)
     tab_charts, tab_table, tab_model = st.tabs([t("tab_charts", lang), t("tab_table", lang), t("tab_model", lang)])
     with tab_charts:
-        charts_tab(cat, current_result, runs.Result(comparison),
+        charts_tab(cat, runs.Result(current), runs.Result(comparison),
                    scenario_title(cat.scenarios[compare], lang), lang)
     with tab_table:
         table_tab(cat, current, comparison, compare, runs.score(current_key), lang)

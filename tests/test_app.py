@@ -1,0 +1,215 @@
+"""The Streamlit app (app.py) driven by Streamlit's AppTest: widgets are found by their key.
+
+The model object and run caches live for the whole test process, so after the first test each
+script run costs one model run or less.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import yaml
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import model  # noqa: E402
+from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
+from webapp import page, runs, state  # noqa: E402
+
+APP = str(PROJECT_DIR / "app.py")
+TIMEOUT = 120  # seconds; the first run of the process loads the model
+TAB_CHARTS, TAB_TABLE, TAB_MODEL = range(3)
+
+
+def start(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def cat() -> runs.Catalog:
+    start()  # fills the process-wide caches inside a script run
+    return runs.catalog()
+
+
+def slider(at: AppTest, lever_id: str):
+    return at.slider(key=state.lever_key(lever_id))
+
+
+def sliders(at: AppTest, cat) -> dict[str, float]:
+    return {row["name"]: slider(at, row["id"]).value for row in cat.levers}
+
+
+def results_table(at: AppTest):
+    return at.tabs[TAB_TABLE].dataframe[0].value
+
+
+def model_table(at: AppTest):
+    return at.tabs[TAB_MODEL].dataframe[0].value
+
+
+def shown(at: AppTest) -> tuple:
+    """Every figure on the page: scorecard tiles and the results table (NaN written as null)."""
+    tiles = tuple((m.label, m.value, m.delta) for m in at.metric)
+    return tiles, results_table(at).select_dtypes("number").round(9).to_json()
+
+
+def test_app_runs_and_shows_every_lever_and_target(cat):
+    at = start(lang="en")
+    assert [s.key for s in at.slider] == [state.lever_key(row["id"]) for row in cat.levers]
+    for row in cat.levers:
+        s = slider(at, row["id"])
+        assert (s.min, s.max, s.step) == (row["min"], row["max"], row["step"])
+        assert s.label == f"{row['label_en']} ({row['units']})"
+    assert len(at.metric) == len(cat.targets)  # one tile per plan target, 2015 and 2020
+    assert at.title[0].value.startswith("PlanSim Shanghai")
+
+
+def test_scorecard_uses_the_cli_rule(cat):
+    """Each tile shows the value and status that model.scorecard.score gives for the same run."""
+    at = start(lang="en")
+    expected = model.scorecard.score(runs.run(runs.as_items(cat.defaults)))
+    assert len(expected) == len(at.metric)
+    for metric, row in zip(at.metric, expected.itertuples()):
+        assert metric.value == page.fmt(row.value)
+        assert metric.delta.startswith(row.status)
+
+
+@pytest.mark.parametrize("lever", yaml.safe_load(LEVERS_FILE.read_text(encoding="utf-8")))
+def test_each_lever_at_its_maximum_changes_a_shown_indicator(cat, lever):
+    row = next(r for r in cat.levers if r["name"] == lever)
+    at = start()
+    before = shown(at)
+    slider(at, row["id"]).set_value(float(row["max"])).run()
+    assert not at.exception
+    assert shown(at) != before, f"lever {row['name']} at its maximum {row['max']} changed nothing shown"
+
+
+def test_switching_scenario_moves_the_sliders(cat):
+    at = start()
+    base = sliders(at, cat)
+    other = next(name for name in cat.scenarios if cat.scenario_levers(name) != base)
+    at.selectbox(key=state.SCENARIO_KEY).set_value(other).run()
+    moved = sliders(at, cat)
+    assert moved != base
+    for name, value in cat.scenario_levers(other).items():
+        assert math.isclose(moved[name], value), name
+    assert at.query_params[state.SCENARIO_KEY] == other
+    # reset to scenario undoes a moved lever
+    row = cat.levers[0]
+    slider(at, row["id"]).set_value(float(row["max"])).run()
+    at.button(key="reset").click().run()
+    assert sliders(at, cat) == moved
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key=page.UPLOAD_KEY).set_value((name, content, "application/x-yaml")).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"levers:\n  investment rate: 0.99\n", "outside its allowed range"),
+    (b"levers:\n  investmnet rate: 0.3\n", "investment rate"),  # closest valid name suggested
+    (b"levers: [unclosed\n", "uploaded.yaml"),
+    (b"!!python/object/apply:os.system ['echo unsafe']\n", "uploaded.yaml"),
+])
+def test_invalid_upload_shows_its_error_and_keeps_the_state(cat, content, message):
+    at = start()
+    row = next(r for r in cat.levers if r["name"] == "coal share target")
+    slider(at, row["id"]).set_value(float(row["min"])).run()
+    before, params = sliders(at, cat), dict(at.query_params)
+    upload(at, "my scenario.yaml", content)
+    assert len(at.error) == 1 and message in at.error[0].value and "my scenario.yaml" in at.error[0].value
+    assert sliders(at, cat) == before and dict(at.query_params) == params
+
+
+def test_upload_over_100_kB_is_refused(cat):
+    at = start()
+    before = sliders(at, cat)
+    padding = b"# " + b"x" * page.UPLOAD_LIMIT_BYTES + b"\n"
+    upload(at, "big.yaml", padding + b"levers:\n  investment rate: 0.4\n")
+    assert len(at.error) == 1 and str(page.UPLOAD_LIMIT_BYTES) in at.error[0].value
+    assert sliders(at, cat) == before
+
+
+def test_valid_upload_sets_the_levers(cat):
+    at = start(lang="en")
+    text = model.scenarios.scenario_to_yaml(
+        name="mine", title_zh="我的", title_en="Mine", description="test", levers={"investment rate": 0.4})
+    upload(at, "mine.yaml", text.encode("utf-8"))
+    assert not at.error and "Mine" in at.success[0].value
+    assert sliders(at, cat) == cat.full_levers({"investment rate": 0.4})
+    assert at.query_params["investment_rate"] == "0.4"
+
+
+def test_downloaded_scenario_loads_back_with_the_cli_loader(cat, tmp_path):
+    levers = cat.full_levers({"car plate quota": 20.0, "population control": 0.3})
+    path = tmp_path / "custom.yaml"
+    path.write_text(page.scenario_yaml(cat, levers, state.default_scenario(list(cat.scenarios))), encoding="utf-8")
+    loaded = model.scenarios.load_scenario(path)
+    assert cat.full_levers(loaded.levers) == levers
+    yaml.safe_load(path.read_text(encoding="utf-8"))  # plain YAML, no Python tags
+
+
+def test_language_switch_changes_the_labels(cat):
+    at = start(lang="zh")
+    row = cat.levers[0]
+    assert slider(at, row["id"]).label.startswith(row["label_zh"])
+    zh_title = at.title[0].value
+    at.radio(key=state.LANG_KEY).set_value("en").run()
+    assert slider(at, row["id"]).label.startswith(row["label_en"])
+    assert at.title[0].value != zh_title
+    first = next(iter(cat.indicators.values()))
+    assert at.metric[0].label in {ind["label_en"] for ind in cat.indicators.values()}
+    assert first["label_en"] != first["label_zh"]
+    assert at.query_params[state.LANG_KEY] == "en"
+
+
+def test_query_parameters_restore_the_view(cat):
+    at = start()
+    rows = {r["name"]: r for r in cat.levers}
+    slider(at, rows["RD intensity target"]["id"]).set_value(0.04).run()
+    slider(at, rows["rail construction starts plan"]["id"]).set_value(80.0).run()
+    at.radio(key=state.LANG_KEY).set_value("en").run()
+    params = dict(at.query_params)
+    assert params["rd_intensity_target"] == "0.04" and params["rail_construction_starts_plan"] == "80"
+    restored = start(**params)
+    assert sliders(restored, cat) == sliders(at, cat)
+    assert shown(restored) == shown(at)
+    assert restored.radio(key=state.LANG_KEY).value == "en"
+
+
+def test_bad_query_parameters_are_ignored_with_a_warning(cat):
+    at = start(investment_rate="9", car_plate_quota="nan", lang="fr", scenario="../../etc/passwd", x="1")
+    assert len(at.warning) == 5
+    assert sliders(at, cat) == cat.scenario_levers(state.default_scenario(list(cat.scenarios)))
+
+
+def test_page_figures_are_pysd_figures(cat):
+    """Whatever engine serves the page, the results table equals a PySD run of the same levers."""
+    at = start(rail_construction_starts_plan="100", coal_share_target="0.3")
+    levers = cat.full_levers({"rail construction starts plan": 100.0, "coal share target": 0.3})
+    table = results_table(at)
+    pysd = runs.engine().model.run(levers)
+    shown_values = table[[str(y) for y in pysd.index]].to_numpy(dtype=float)
+    np.testing.assert_allclose(shown_values, pysd.T.to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
+
+
+def test_model_tab_views(cat):
+    at = start(lang="en")
+    assert len(model_table(at)) == len(cat.levers)
+    at.radio(key="model_view").set_value("equations").run()
+    equations = model_table(at)
+    assert {"Stateful", "Constant", "Auxiliary"} <= set(equations["Type"])
+    assert equations["Equation"].str.startswith("INTEG").sum() == (equations["Type"] == "Stateful").sum()
+    at.radio(key="model_view").set_value("diagram").run()
+    for module in ("population", "economy", "energy", "transport"):
+        at.selectbox(key="diagram_module").set_value(module).run()
+        assert not at.exception
+    assert "private cars" in page.model_tab.structure().dot("transport")
