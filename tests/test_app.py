@@ -126,6 +126,7 @@ def test_invalid_upload_shows_its_error_and_keeps_the_state(cat, content, messag
     before, params = sliders(at, cat), dict(at.query_params)
     upload(at, "my scenario.yaml", content)
     assert len(at.error) == 1 and message in at.error[0].value and "my scenario.yaml" in at.error[0].value
+    assert "plansim-upload" not in at.error[0].value  # no temporary path shown
     assert sliders(at, cat) == before and dict(at.query_params) == params
 
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import decimal
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -84,17 +82,14 @@ def on_upload() -> None:
         st.session_state[UPLOAD_STATUS_KEY] = ("error", t(
             "upload_too_big", lang, file=shown_name, size=uploaded.size, limit=UPLOAD_LIMIT_BYTES))
         return
-    with tempfile.TemporaryDirectory(prefix="plansim-upload-") as folder:
-        path = Path(folder) / "uploaded.yaml"  # our name, not the user's
-        path.write_bytes(uploaded.getvalue())
-        try:
-            scenario = runs.read_scenario(path)
-            values = runs.catalog().full_levers(runs.engine().model.validate_levers(scenario.levers))
-        except (model.PlanSimError, UnicodeDecodeError, OSError) as exc:
-            message = str(exc).replace(str(path), path.name)
-            st.session_state[UPLOAD_STATUS_KEY] = ("error", t("upload_error", lang, file=shown_name, error=message))
-            return
-    set_levers(values)
+    try:
+        scenario = runs.read_uploaded_scenario(uploaded.getvalue())
+    except model.PlanSimError as err:
+        problems = getattr(err, "problems", [str(err)])
+        details = "\n".join(f"- `{line.strip()}`" for line in problems)
+        st.session_state[UPLOAD_STATUS_KEY] = ("error", t("upload_error", lang, file=shown_name) + "\n\n" + details)
+        return
+    set_levers(runs.catalog().full_levers(scenario.levers))
     st.session_state[UPLOAD_STATUS_KEY] = ("success", t("upload_ok", lang, title=scenario_title(scenario, lang)))
 
 
@@ -105,6 +100,8 @@ def sidebar(cat: runs.Catalog, lang: str) -> None:
              format_func=i18n.LANGUAGE_NAMES.get)
     st.selectbox(t("scenario", lang), names, key=state.SCENARIO_KEY, help=t("scenario_help", lang),
                  format_func=lambda n: scenario_title(cat.scenarios[n], lang), on_change=on_scenario)
+    with st.expander(t("about_scenario", lang)):
+        st.markdown(cat.scenarios[st.session_state[state.SCENARIO_KEY]].description)
     st.button(t("reset", lang), key="reset", on_click=on_scenario, width="stretch")
     st.selectbox(t("compare", lang), names, key=state.COMPARE_KEY, help=t("compare_help", lang),
                  format_func=lambda n: scenario_title(cat.scenarios[n], lang))
@@ -218,7 +215,11 @@ def table_tab(cat: runs.Catalog, current: pd.DataFrame, comparison: pd.DataFrame
 
 def main() -> None:
     st.set_page_config(page_title="PlanSim Shanghai", page_icon="📈", layout="wide")
-    cat = runs.catalog()
+    try:
+        cat = runs.catalog()
+    except model.PlanSimError as err:  # a broken scenario file or engine setting: say which, stop
+        st.error(f"PlanSim Shanghai cannot start:\n\n```\n{err}\n```")
+        st.stop()
     init_session(cat)
     lang = st.session_state[state.LANG_KEY]
     with st.sidebar:

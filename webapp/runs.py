@@ -15,6 +15,8 @@ which are also much quicker to read on every rerun than DataFrame rows.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,7 @@ from model.metadata import MODULES
 from model.paths import PROJECT_DIR
 
 SCENARIO_DIR = PROJECT_DIR / "scenarios"
+UPLOAD_NAME = "uploaded.yaml"  # the name an upload is checked under (the user's name is only shown)
 ENGINE_VARIABLE, ENGINES, DEFAULT_ENGINE = "PLANSIM_APP_ENGINE", ("simlin", "pysd"), "simlin"
 
 LeverItems = tuple[tuple[str, float], ...]
@@ -97,7 +100,7 @@ def catalog() -> Catalog:
     levers["module"] = pd.Categorical(levers["module"], MODULES, ordered=True)
     levers = levers.sort_values("module", kind="stable").astype({"module": str})
     indicators, targets = m.indicators(), model.plan_targets()
-    loaded = scenarios.load_scenarios(sorted(SCENARIO_DIR.glob("*.yaml")))
+    loaded = scenarios.load_scenarios(sorted(SCENARIO_DIR.glob("*.yaml")), model=m)
     return Catalog(
         levers=tuple(levers.to_dict("records")),
         indicators={ind: {"id": ind, **row} for ind, row in indicators.to_dict("index").items()},
@@ -144,6 +147,23 @@ class Result:
         return float(self._values[np.searchsorted(self.years, year), self._column[ind]])
 
 
-def read_scenario(path: Path) -> scenarios.Scenario:
-    """Load and validate a scenario file with the command line's code."""
-    return scenarios.load_scenario(path)
+def read_uploaded_scenario(content: bytes) -> scenarios.Scenario:
+    """Validate an uploaded scenario file with the command line's loader and return it.
+
+    The bytes are written under a name of our choosing in a fresh temporary folder, next to
+    copies of the shipped scenarios so that ``extends: plan`` resolves as it does for a file in
+    scenarios/. Raises ``ScenarioError``; its messages name the file ``uploaded.yaml`` and the
+    shipped files ``scenarios/NAME.yaml``, never the temporary folder.
+    """
+    with tempfile.TemporaryDirectory(prefix="plansim-upload-") as folder:
+        work = Path(folder)
+        for shipped in SCENARIO_DIR.glob("*.yaml"):
+            shutil.copyfile(shipped, work / shipped.name)
+        path = work / UPLOAD_NAME
+        path.write_bytes(content)
+        try:
+            return scenarios.load_scenario(path, model=engine().model)
+        except scenarios.ScenarioError as err:
+            problems = [p.replace(str(path), UPLOAD_NAME).replace(str(work), SCENARIO_DIR.name)
+                        for p in getattr(err, "problems", [str(err)])]
+            raise scenarios.ScenarioError(problems) from None
