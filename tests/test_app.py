@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import model  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
-from webapp import page, runs, state  # noqa: E402
+from webapp import i18n, page, runs, state  # noqa: E402
 
 APP = str(PROJECT_DIR / "app.py")
 TIMEOUT = 120  # seconds; the first run of the process loads the model
@@ -65,7 +65,7 @@ def test_app_runs_and_shows_every_lever_and_target(cat):
     for row in cat.levers:
         s = slider(at, row["id"])
         assert (s.min, s.max, s.step) == (row["min"], row["max"], row["step"])
-        assert s.label == f"{row['label_en']} ({row['units']})"
+        assert s.label == f"{row['label_en']} ({i18n.units(row['units'], 'en')})"
     assert len(at.metric) == len(cat.targets)  # one tile per plan target, 2015 and 2020
     assert at.title[0].value.startswith("PlanSim Shanghai")
 
@@ -156,6 +156,12 @@ def test_downloaded_scenario_loads_back_with_the_cli_loader(cat, tmp_path):
     loaded = model.scenarios.load_scenario(path)
     assert cat.full_levers(loaded.levers) == levers
     yaml.safe_load(path.read_text(encoding="utf-8"))  # plain YAML, no Python tags
+
+
+def test_units_are_shown_in_words():
+    assert i18n.units("wan_car/Year", "zh") == "万辆/年"
+    assert i18n.units("1/Year", "en") == "1/year"
+    assert i18n.units("Dmnl", "en") == "dimensionless"
 
 
 def test_language_switch_changes_the_labels(cat):

@@ -1,6 +1,7 @@
 """Interface words in Chinese and English (webapp/labels.yaml) and the model's own labels."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -32,6 +33,12 @@ def t(key: str, lang: str, **fields: object) -> str:
     """The interface word ``key`` in ``lang``, with ``{field}`` placeholders filled in."""
     text = _labels()[key][lang]
     return text.format(**fields) if fields else text
+
+
+def units(text: str, lang: str) -> str:
+    """Model units (``wan_car/Year``) in words of ``lang`` (``万辆/年``), token by token."""
+    parts = re.split(r"([/*() ])", str(text))
+    return "".join(t(f"unit_{part}", lang) if has(f"unit_{part}") else part for part in parts)
 
 
 def label(meta: Mapping[str, object], lang: str) -> str:

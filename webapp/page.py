@@ -113,7 +113,7 @@ def sidebar(cat: runs.Catalog, lang: str) -> None:
             st.subheader(t(f"module_{module}", lang))
         for row in rows:
             st.slider(
-                f"{i18n.label(row, lang)} ({row['units']})",
+                f"{i18n.label(row, lang)} ({i18n.units(row['units'], lang)})",
                 min_value=float(row["min"]), max_value=float(row["max"]), step=float(row["step"]),
                 format=f"%.{decimals(row['step'])}f", key=state.lever_key(row["id"]),
                 help=f"{row['description']}\n\n{t('col_plan_text', lang)}: {row['plan_text']}\n\n{row['comment']}",
