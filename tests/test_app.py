@@ -8,15 +8,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 pytest.importorskip("streamlit")
+from streamlit import dataframe_util  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import model  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
-from webapp import i18n, page, runs, state  # noqa: E402
+from webapp import charts, i18n, page, runs, state  # noqa: E402
 
 APP = str(PROJECT_DIR / "app.py")
 TIMEOUT = 120  # seconds; the first run of the process loads the model
@@ -45,12 +47,21 @@ def sliders(at: AppTest, cat) -> dict[str, float]:
     return {row["name"]: slider(at, row["id"]).value for row in cat.levers}
 
 
+def open_tab(at: AppTest, index: int) -> AppTest:
+    """Open a main-area tab (only the open tab is drawn)."""
+    if page.TAB_INDEX_KEY not in at.session_state or at.session_state[page.TAB_INDEX_KEY] != index:
+        at.session_state[page.TAB_KEY] = at.tabs[index].label
+        at.run()
+    assert not at.exception
+    return at
+
+
 def results_table(at: AppTest):
-    return at.tabs[TAB_TABLE].dataframe[0].value
+    return open_tab(at, TAB_TABLE).tabs[TAB_TABLE].dataframe[0].value
 
 
 def model_table(at: AppTest):
-    return at.tabs[TAB_MODEL].dataframe[0].value
+    return open_tab(at, TAB_MODEL).tabs[TAB_MODEL].dataframe[0].value
 
 
 def shown(at: AppTest) -> tuple:
@@ -206,6 +217,37 @@ def test_page_figures_are_pysd_figures(cat):
     pysd = runs.engine().model.run(levers)
     shown_values = table[[str(y) for y in pysd.index]].to_numpy(dtype=float)
     np.testing.assert_allclose(shown_values, pysd.T.to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
+
+
+def chart_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The data of every chart on the page (one chart per module)."""
+    return [dataframe_util.convert_arrow_bytes_to_pandas_df(chart.proto.data.data)
+            for chart in at.get("vega_lite_chart")]
+
+
+def test_charts_show_current_comparison_history_and_targets(cat):
+    at = start(lang="en", compare="plan")
+    names = charts.series_names("en", cat.scenarios["plan"].title_en)
+    frames = chart_frames(at)
+    assert len(frames) == 4  # one per module
+    data = pd.concat(frames)
+    runs_shown = data[data["kind"] == "run"]
+    assert set(runs_shown["series"]) == {names["current"], names["compare"]}
+    assert set(runs_shown["year"]) == set(range(2010, 2021))
+    assert (data["kind"] == "target").sum() == len(cat.targets)  # every target is drawn by default
+    history = data[data["kind"] == "history"]
+    assert len(history) == len(cat.observations) and history["year"].max() <= 2010
+    # moving a lever moves the current line only
+    slider(at, next(r["id"] for r in cat.levers if r["name"] == "energy saving effort")).set_value(0.05).run()
+    moved = pd.concat(chart_frames(at))
+    for series, should_change in ((names["current"], True), (names["compare"], False)):
+        old = runs_shown[runs_shown["series"] == series]["value"].to_numpy()
+        new = moved[(moved["kind"] == "run") & (moved["series"] == series)]["value"].to_numpy()
+        assert (not np.allclose(old, new)) == should_change, series
+    # the indicator picker adds a panel
+    at.multiselect(key="chart_transport").select("private_cars").run()
+    assert "private_cars" in at.multiselect(key="chart_transport").value
+    assert any(title.startswith("Private cars") for title in chart_frames(at)[3]["indicator"])
 
 
 def test_model_tab_views(cat):

@@ -17,6 +17,8 @@ UPLOAD_KEY, UPLOAD_STATUS_KEY, INIT_KEY, IGNORED_KEY = "upload", "upload_status"
 STATUS_COLOURS = {"met": "green", "near": "orange", "missed": "red"}
 PLANS = ("12th", "13th")
 TILES_PER_ROW = 4
+TABS = ("charts", "table", "model")
+TAB_KEY, TAB_INDEX_KEY = "tab", "tab_index"
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -239,14 +241,21 @@ def main() -> None:
     st.caption(t("changed_levers", lang, n=changed) if changed else t("unchanged_levers", lang))
 
     scorecard(cat, runs.score(current_key), runs.score(compare_key), lang)
-    tab_charts, tab_table, tab_model = st.tabs([t("tab_charts", lang), t("tab_table", lang), t("tab_model", lang)])
-    with tab_charts:
-        charts_tab(cat, runs.Result(current), runs.Result(comparison),
-                   scenario_title(cat.scenarios[compare], lang), lang)
-    with tab_table:
-        table_tab(cat, current, comparison, compare, runs.score(current_key), lang)
-    with tab_model:
-        model_tab.render(lang)
+    # Only the open tab is drawn (tabs with state): a lever change redraws what is on screen.
+    labels = [t(f"tab_{name}", lang) for name in TABS]
+    tabs = st.tabs(labels, key=TAB_KEY, on_change="rerun", default=labels[st.session_state.get(TAB_INDEX_KEY, 0)])
+    for index, (name, tab) in enumerate(zip(TABS, tabs)):
+        if not tab.open:
+            continue
+        st.session_state[TAB_INDEX_KEY] = index  # kept by position, so a language switch keeps the tab
+        with tab:
+            if name == "charts":
+                charts_tab(cat, runs.Result(current), runs.Result(comparison),
+                           scenario_title(cat.scenarios[compare], lang), lang)
+            elif name == "table":
+                table_tab(cat, current, comparison, compare, runs.score(current_key), lang)
+            else:
+                model_tab.render(lang)
 
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)

@@ -1,0 +1,79 @@
+"""Server-side time from a changed lever to a finished rerun of the Streamlit app (AppTest).
+
+    python benchmarks/bench_app.py [--runs 40] [--engine simlin|pysd|both]
+
+Each measured step moves one lever by one slider step to a lever set never seen before (so the
+run cache cannot answer) and times ``AppTest.run()``: the full script rerun with one model run,
+the scorecard, four charts, the table and the model tab, plus AppTest's own bookkeeping.
+Prints the median and quartiles per engine with the machine's load average.
+Goal (issue "The Streamlit app"): median at most 150 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def measure(runs: int) -> list[float]:
+    from streamlit.testing.v1 import AppTest
+
+    from webapp import runs as app_runs
+    from webapp import state
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()  # loads the model once for the process
+    if at.exception:
+        raise SystemExit(f"the app failed: {at.exception[0].message}")
+    levers = app_runs.catalog().levers
+    position = {row["id"]: float(at.slider(key=state.lever_key(row["id"])).value) for row in levers}
+    times, step = [], 0
+    while len(times) < runs + 2:  # two warm-up steps
+        row = levers[step % len(levers)]
+        step += 1
+        value = position[row["id"]] + row["step"]
+        if value > row["max"] + 1e-12:
+            continue  # this lever is at its maximum; the walk only goes up, so no set repeats
+        position[row["id"]] = value
+        slider = at.slider(key=state.lever_key(row["id"])).set_value(value)
+        start = time.perf_counter()
+        slider.run()
+        times.append(time.perf_counter() - start)
+        if at.exception:
+            raise SystemExit(f"the app failed: {at.exception[0].message}")
+    return times[2:]
+
+
+def report(engine: str, times: list[float]) -> None:
+    q1, median, q3 = statistics.quantiles([t * 1000 for t in times], n=4)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"app rerun after a lever change, engine {engine:6s}  median {median:6.1f} ms   "
+          f"(quartiles {q1:.1f}-{q3:.1f} ms, {len(times)} reruns; load average {load:.2f})", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40, help="measured reruns per engine (default 40)")
+    parser.add_argument("--engine", choices=("simlin", "pysd", "both"), default="both",
+                        help="engine serving the page (default: both, each in its own process)")
+    args = parser.parse_args()
+    if args.engine == "both":
+        for engine in ("simlin", "pysd"):
+            code = subprocess.call([sys.executable, __file__, "--runs", str(args.runs), "--engine", engine])
+            if code:
+                return code
+        return 0
+    os.environ["PLANSIM_APP_ENGINE"] = args.engine  # read once, when the app loads the model
+    report(args.engine, measure(args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
