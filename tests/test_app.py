@@ -160,6 +160,15 @@ def test_valid_upload_sets_the_levers(cat):
     assert at.query_params["investment_rate"] == "0.4"
 
 
+def test_upload_may_extend_a_shipped_scenario(cat):
+    at = start(lang="en")
+    text = ("name: mine\ntitle: {zh: 我的, en: Mine}\ndescription: plan with more cars\n"
+            "extends: plan\nlevers:\n  car plate quota: 20\n")
+    upload(at, "mine.yaml", text.encode("utf-8"))
+    assert not at.error, at.error[0].value if at.error else ""
+    assert sliders(at, cat) == cat.full_levers({**cat.scenarios["plan"].levers, "car plate quota": 20.0})
+
+
 def test_downloaded_scenario_loads_back_with_the_cli_loader(cat, tmp_path):
     levers = cat.full_levers({"car plate quota": 20.0, "population control": 0.3})
     path = tmp_path / "custom.yaml"
