@@ -18,7 +18,7 @@ from .problem import Calibration
 
 SEED = 20100101  # fixed: the same data give the same estimates
 # Differential evolution settings: population per parameter, generations, relative tolerance.
-POPSIZE = 6
+POPSIZE = 10
 MAXITER = 150
 TOL = 1e-6
 # A parameter within this fraction of its range from a bound counts as on the bound.

@@ -12,7 +12,7 @@ from model.engine import ShanghaiModel
 from . import fit as fitting
 from . import results, spec
 from .problem import Calibration
-from .report import PROJECTION_INDICATORS, ReportInputs, write_figures, write_report
+from .report import CHECK_VARIABLES, PROJECTION_INDICATORS, ReportInputs, write_figures, write_report
 from .twin import NOISE, twin_experiment
 
 HERE = Path(__file__).resolve().parent
@@ -59,7 +59,7 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
     timings.update({f"fit: {k.replace('_', ' ')}": v for k, v in fit.seconds.items()})
     t = time.perf_counter()
 
-    frame = problem.simulate_pysd(fit.x)
+    frame = problem.simulate_pysd(fit.x, list(dict.fromkeys([*problem.variables, *CHECK_VARIABLES])))
     sim = problem.sim_array(frame)
     points = problem.fitted_points(sim)
     stats = results.fit_statistics(points)

@@ -251,6 +251,15 @@ def render(inputs: ReportInputs, figures: str) -> str:
         _table(_not_fitted(p)),
         "",
     ]
+    parts += [
+        "## Sanity check against unverified figures",
+        "",
+        "Figures the history marks `unverified` (remembered, not found in a source) are never "
+        "fitted; here they only check the calibrated run in 2010.",
+        "",
+        _table(unverified_checks(p, inputs.frame)),
+        "",
+    ]
     if inputs.twin is not None:
         parts += [
             "## Twin experiment",
@@ -282,6 +291,30 @@ def render(inputs: ReportInputs, figures: str) -> str:
     if NOTES_FILE.exists():
         parts += [NOTES_FILE.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(parts)
+
+
+# Unverified history figures and the model quantity each is checked against (sanity check only:
+# never fitted). Each entry: history series, label, function of the 2000-2010 run -> 2010 value.
+UNVERIFIED_CHECKS = (
+    ("gdp_real_growth", "real GDP growth 2010 (% per year)",
+     lambda f: (f.loc[2010, "GDP"] / f.loc[2009, "GDP"] - 1) * 100),
+    ("rd_share_gdp", "R&D share of GDP 2010 (%)", lambda f: f.loc[2010, "RD share of GDP"] * 100),
+    ("employed_total", "employment 2010 (10^4 persons)", lambda f: f.loc[2010, "employment"]),
+)
+CHECK_VARIABLES = ("GDP", "RD share of GDP", "employment")
+
+
+def unverified_checks(problem: Calibration, frame: pd.DataFrame) -> pd.DataFrame:
+    """The calibrated run's 2010 values against the unverified figures of the history."""
+    history = problem.history
+    rows = []
+    for series, label, value in UNVERIFIED_CHECKS:
+        figures = history[(history["indicator"] == series) & (history["year"] == 2010)
+                          & (history["quality"] == "unverified")]
+        rows.append({"quantity": label, "calibrated run": value(frame),
+                     "unverified figure(s)": ", ".join(f"{v:g}" for v in figures["value"]),
+                     "note": "; ".join(n for n in figures["notes"] if isinstance(n, str) and n)})
+    return pd.DataFrame(rows)
 
 
 def _correlations(names, corr: np.ndarray, threshold: float = 0.9) -> str:

@@ -116,4 +116,4 @@ def goals_table(points: pd.DataFrame, stats: pd.DataFrame, goals: pd.DataFrame) 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
     """Write with full float precision (the freshness test re-reads the values)."""
-    table.to_csv(path, index=False, float_format="%.17g", lineterminator="\n")
+    table.to_csv(path, index=False, lineterminator="\n")
