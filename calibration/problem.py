@@ -6,6 +6,10 @@ policy start (2010). Residuals are relative errors (simulated / observed - 1), e
 weighted by sqrt(weight / n_points) so that no series dominates by its scale or by its number of
 points. A ``shape`` series (an index known up to a factor) is compared after scaling the data by
 the least-squares factor. Points that set the 2000 stocks are initial conditions, not fitted.
+
+Simulated values are in the model's units (population 10^4 persons, money 10^8 yuan a year at
+2010 prices, energy 10^4 tce a year, shares as fractions); ``fitted_points`` converts them to the
+indicators' units (shares in per cent) for the statistics.
 """
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import PlanSimError
+from .metadata import indicator_table
 from .paths import HISTORY_FILE, SERIES_FILE
 
 DERIVED_FILE = SERIES_FILE.parent / "derived_series.csv"
@@ -66,8 +67,10 @@ def load_history(path=HISTORY_FILE) -> pd.DataFrame:
     table["value"] = text.str.lstrip("~")
     table["value"] = _numbers(table, "value", path)
     years = _numbers(table, "year", path)
-    for row in np.flatnonzero((years % 1 != 0).to_numpy()):
-        raise PlanSimError(f"{_where(path, int(row), 'year')}: {table['year'].iloc[row]!r} is not a whole year")
+    fractional = np.flatnonzero((years % 1 != 0).to_numpy())
+    if fractional.size:
+        row = int(fractional[0])
+        raise PlanSimError(f"{_where(path, row, 'year')}: {table['year'].iloc[row]!r} is not a whole year")
     table["year"] = years.astype(int)
     for row, quality in enumerate(table["quality"]):
         if quality not in QUALITIES:
@@ -156,8 +159,6 @@ def load_series(
 ) -> pd.DataFrame:
     """The series table, checked: known series, known level indicators (indicators.yaml) or
     model variables (when ``model_variables`` is given), numeric conversion and weight."""
-    from .metadata import indicator_table
-
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     _require(table, SERIES_COLUMNS, path)
     for column, default in SERIES_OPTIONAL.items():

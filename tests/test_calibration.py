@@ -17,14 +17,6 @@ from calibration.twin import twin_experiment
 from model import PlanSimError
 from model.engine import ShanghaiModel
 
-# Third-party deprecations, not ours: PySD 3.14 imports chardet.universaldetector (deprecated by
-# chardet; fires once per process, in whichever test first loads the model) and calls
-# DataFrame.set_index(inplace=True) (deprecated by pandas 3.1) on every run.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:chardet.universaldetector is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index:pandas.errors.Pandas4Warning"),
-]
-
 
 @pytest.fixture(scope="module")
 def problem() -> Calibration:

@@ -7,14 +7,6 @@ import pytest
 from model import PlanSimError
 from model import history as h
 
-# Third-party deprecations, not ours: PySD 3.14 imports chardet.universaldetector (deprecated by
-# chardet; fires once per process, in whichever test first loads the model) and calls
-# DataFrame.set_index(inplace=True) (deprecated by pandas 3.1) on every run.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:chardet.universaldetector is deprecated:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index:pandas.errors.Pandas4Warning"),
-]
-
 # Revised real growth 2006-2009 (上海市发展改革研究院 表0.1): 12.7, 15.2, 9.7, 8.2 per cent.
 INDEX_2005 = 100 / (1.127 * 1.152 * 1.097 * 1.082)  # 64.8918
 
