@@ -112,8 +112,11 @@ def residual_figure(inputs: ReportInputs, path: Path) -> None:
     """Relative residuals (simulated / actual - 1, %) of every fitted point, by series."""
     points = inputs.points
     fig, ax = plt.subplots(figsize=(11, 4.5))
-    for name, group in points.groupby("series", sort=False):
-        ax.plot(group["year"], (group["simulated"] / group["actual"] - 1) * 100, "o-", ms=4, lw=1, label=name)
+    colours = plt.get_cmap("tab20").colors  # 13 series: tab10 would repeat colours
+    markers = "osD^v<>ph*"
+    for k, (name, group) in enumerate(points.groupby("series", sort=False)):
+        ax.plot(group["year"], (group["simulated"] / group["actual"] - 1) * 100, marker=markers[k % len(markers)],
+                ms=4, lw=1, color=colours[(2 * k) % 20 + (2 * k >= 20)], label=name)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel("simulated / actual - 1 (%)")
     ax.set_title("Residuals of the fitted points (relative errors)")
