@@ -271,3 +271,9 @@ def test_model_tab_views(cat):
         at.selectbox(key="diagram_module").set_value(module).run()
         assert not at.exception
     assert "private cars" in page.model_tab.structure().dot("transport")
+    at.radio(key="model_view").set_value("calibration").run()
+    assert not at.exception
+    parameters = model.engine.calibrated_parameters()
+    if parameters:  # the calibrated defaults are the ones the app lists and uses
+        shown_parameters = model_table(at)
+        assert dict(zip(shown_parameters["parameter"], shown_parameters["value"])) == parameters

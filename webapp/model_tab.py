@@ -11,9 +11,10 @@ from .diagram import StockFlowStructure
 from .i18n import t
 from .modeldoc import equations
 
-VIEWS = ("levers", "indicators", "equations", "diagram")
-VIEW_LABELS = {"levers": "model_levers", "indicators": "model_indicators",
-               "equations": "model_equations", "diagram": "model_diagram"}
+VIEWS = ("levers", "indicators", "equations", "diagram", "calibration")
+VIEW_LABELS = {"levers": "model_levers", "indicators": "model_indicators", "equations": "model_equations",
+               "diagram": "model_diagram", "calibration": "model_calibration"}
+PARAMETER_COLUMNS = ("parameter", "value", "std_error", "at_bound", "model_value", "role", "note")
 LEVER_COLUMNS = {
     "label": "col_label", "name": "col_variable", "module": "col_module", "units": "col_units",
     "min": "col_min", "max": "col_max", "step": "col_step", "default": "col_default",
@@ -60,8 +61,28 @@ def render(lang: str) -> None:
         table = equation_table()[list(EQUATION_COLUMNS)]
         st.dataframe(table.rename(columns={c: t(k, lang) for c, k in EQUATION_COLUMNS.items()}),
                      hide_index=True)
+    elif view == "calibration":
+        calibration(lang)
     else:
         module = st.selectbox(t("diagram_module", lang), MODULES, key="diagram_module",
                               format_func=lambda m: t(f"module_{m}", lang))
         st.caption(t("diagram_caption", lang))
         st.graphviz_chart(structure().dot(module), width="content")
+
+
+def calibration(lang: str) -> None:
+    """The calibrated defaults and how well the model fits 2000-2010 (``python -m calibration``)."""
+    from calibration.results import FIT_STATISTICS_FILE, PARAMETERS_FILE
+
+    if not PARAMETERS_FILE.exists():
+        st.info(t("calibration_missing", lang))
+        return
+    st.caption(t("calibration_caption", lang))
+    parameters = pd.read_csv(PARAMETERS_FILE)
+    st.dataframe(parameters[[c for c in PARAMETER_COLUMNS if c in parameters.columns]], hide_index=True)
+    if FIT_STATISTICS_FILE.exists():
+        st.markdown(f"**{t('calibration_fit', lang)}**")
+        st.dataframe(pd.read_csv(FIT_STATISTICS_FILE), hide_index=True)
+    figure = FIT_STATISTICS_FILE.parent / "figures" / "fit.png"
+    if figure.exists():
+        st.image(str(figure), caption=t("calibration_figure", lang))
