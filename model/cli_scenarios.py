@@ -121,7 +121,12 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     years = [y for y in COMPARE_YEARS if y <= args.final_year]
-    values, statuses = compare_runs(shanghai.run(a.levers, args.final_year), shanghai.run(b.levers, args.final_year), years)
+    try:
+        runs = [shanghai.run(s.levers, args.final_year) for s in (a, b)]
+    except PlanSimError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    values, statuses = compare_runs(*runs, years)
     print(f"A = {a.name} ({a.path}), B = {b.name} ({b.path}); years {', '.join(map(str, years))}\n")
     changed = sorted(set(a.levers) | set(b.levers))
     defaults = shanghai.levers().set_index("name")["default"]
