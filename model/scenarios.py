@@ -19,6 +19,7 @@ from the folder of the extending file.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -108,9 +109,13 @@ def _parse(path: Path, text: str):
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        kind = "" if isinstance(err, _DuplicateKey) else "malformed YAML: "
-        detail = " ".join(str(part) for part in (err.context, err.problem) if part)
-        raise ScenarioError(f"{path}: {where}{kind}{detail}") from None
+        if isinstance(err, _DuplicateKey):
+            raise ScenarioError(f"{path}: {where}{err.problem}") from None
+        context = ""
+        if err.context:
+            started = f" (started on line {err.context_mark.line + 1})" if err.context_mark else ""
+            context = f"{err.context}{started}: "
+        raise ScenarioError(f"{path}: {where}malformed YAML: {context}{err.problem}") from None
     except yaml.YAMLError as err:
         raise ScenarioError(f"{path}: malformed YAML: {err}") from None
 
@@ -241,10 +246,9 @@ def _load_parent(path, data, parent_name, shanghai, chain, problems) -> dict[str
         return {}
     if not parent_path.is_file():
         others = sorted(p.stem for p in path.parent.glob(f"*{SUFFIX}") if p.resolve() != path.resolve())
-        problems.append(
-            f"{where}: no scenario {parent_name!r} (looked for {parent_path}); "
-            + unknown_name_message("scenario", parent_name, others).split("; ", 1)[1]
-        )
+        close = difflib.get_close_matches(parent_name, others, n=3, cutoff=0.5)
+        hint = f"closest: {', '.join(map(repr, close))}" if close else f"scenarios there: {', '.join(map(repr, others)) or 'none'}"
+        problems.append(f"{where}: no scenario {parent_name!r} (looked for {parent_path}); {hint}")
         return {}
     try:
         parent = _load(parent_path, shanghai, chain + (parent_path.resolve(),))
