@@ -335,7 +335,11 @@ def run_batch(
     argv: list[str] | None = None,
 ) -> BatchReport:
     """Validate, run and write a batch (module docstring). Raises ``OutputDirError`` before
-    running anything if ``out_dir`` is unusable; scenario problems end up in ``failures``."""
+    running anything if ``out_dir`` is unusable; scenario problems end up in ``failures``.
+
+    Worker processes are spawned: a script that calls this with ``workers > 1`` must do so
+    under ``if __name__ == "__main__":`` (``python -m model run`` does).
+    """
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force)
     workers = default_workers() if workers is None else int(workers)

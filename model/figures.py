@@ -23,6 +23,7 @@ PANEL_COLUMNS = 3
 PANEL_SIZE = (4.4, 3.0)  # inches per panel
 DPI = 110
 LEGEND_SPACE = 1.2  # inches below the panels for the legend
+LINE_STYLES = ("-", "--", "-.", ":")
 TARGET_STYLE = {  # plan -> marker style of its targets
     "12th": {"marker": "*", "color": "#d62728", "markersize": 13, "label": "12th plan target (2015)"},
     "13th": {"marker": "D", "color": "#7b3294", "markersize": 8, "label": "13th plan target (2020)"},
@@ -51,8 +52,10 @@ def module_figure(
     axes = fig.subplots(rows, PANEL_COLUMNS, squeeze=False).ravel()
     handles: dict[str, Line2D] = {}
     for ax, ind in zip(axes, ids):
-        for name, result in results.items():
-            (line,) = ax.plot(result.index, result[ind], linewidth=1.6, label=name)
+        for k, (name, result) in enumerate(results.items()):
+            # Dashes as well as colours: scenarios that coincide on a panel stay visible.
+            (line,) = ax.plot(result.index, result[ind], linewidth=1.6, label=name,
+                              color=f"C{k % 10}", linestyle=LINE_STYLES[k % len(LINE_STYLES)])
             handles.setdefault(name, line)
         if history is not None:
             obs = history[history["indicator"] == ind]
