@@ -319,6 +319,8 @@ def write_outputs(out_dir: Path, results: dict[str, pd.DataFrame], final_year: i
     written.append(write_atomic(out_dir / SCORECARD_MD_FILE, lambda p: p.write_text(text, encoding="utf-8")))
     pngs = execute(pool, module_png, module_png, {m: (m, results) for m in MODULES}, "figures", progress)
     for module, png in pngs.items():
+        if isinstance(png, BaseException) and pool is not None:
+            png = module_png(module, results)  # e.g. a worker died: draw it here instead
         if isinstance(png, BaseException):
             raise PlanSimError(f"figure of module {module!r} failed: {type(png).__name__}: {png}") from png
         written.append(write_atomic(out_dir / f"{module}.png", lambda p: p.write_bytes(png)))

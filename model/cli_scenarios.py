@@ -36,9 +36,12 @@ def _positive_int(text: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
+    command = ["python", "-m", "model", "run", *args.scenarios, "--out", args.out, "--final-year", str(args.final_year)]
+    command += ["--workers", str(args.workers)] if args.workers else []
+    command += ["--force"] if args.force else []
     try:
         report = run_batch(args.scenarios, args.out, workers=args.workers, final_year=args.final_year,
-                           force=args.force, progress=not args.no_progress, argv=sys.argv)
+                           force=args.force, progress=not args.no_progress, argv=command)
     except PlanSimError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
