@@ -93,6 +93,10 @@ def _run_in_worker(levers: dict[str, float], final_year: int) -> pd.DataFrame:
     return _worker_model.run(levers, final_year)
 
 
+def _ready() -> None:
+    """A no-op task: submitting one per worker starts the pool's processes early."""
+
+
 def default_workers() -> int:
     """All cores."""
     return os.cpu_count() or 1
@@ -346,15 +350,20 @@ def run_batch(
     check_out_dir(out_dir, force)
     workers = default_workers() if workers is None else int(workers)
     started = datetime.now(timezone.utc)
-    shanghai = ShanghaiModel()
-    first = int(shanghai.control["INITIAL TIME"])
-    if not (isinstance(final_year, int) and final_year > first):
-        raise PlanSimError(f"--final-year must be a whole year after {first}, got {final_year!r}")
-    scenarios, failures = load_batch(paths, shanghai)
-    # One pool for the runs and the figures: workers load their model once.
-    pool = open_pool(workers, max(len(scenarios), len(MODULES)) if len(scenarios) > 1 else 1)
+    # One pool for the runs and the figures; its workers start (import, load their model)
+    # while this process loads its own model and validates the files.
+    tasks = max(len(paths), len(MODULES)) if len(paths) > 1 else 1
+    pool = open_pool(workers, tasks)
     with pool or contextlib.nullcontext():
-        results, run_failures = run_scenarios(scenarios, workers, final_year, progress, shanghai, pool)
+        for _ in range(min(workers, tasks) if pool else 0):
+            pool.submit(_ready)
+        shanghai = ShanghaiModel()
+        first = int(shanghai.control["INITIAL TIME"])
+        if not (isinstance(final_year, int) and final_year > first):
+            raise PlanSimError(f"--final-year must be a whole year after {first}, got {final_year!r}")
+        scenarios, failures = load_batch(paths, shanghai)
+        results, run_failures = run_scenarios(scenarios, workers, final_year, progress, shanghai,
+                                              pool if len(scenarios) > 1 else None)
         failures += run_failures
         out_dir.mkdir(parents=True, exist_ok=True)
         report = BatchReport(out_dir, list(results), failures)
