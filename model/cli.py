@@ -6,6 +6,7 @@ import sys
 
 import pandas as pd
 
+from . import cli_scenarios
 from .engine import DEFAULT_FINAL_YEAR
 
 
@@ -34,7 +35,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
-REGISTRARS = [_register_project]
+REGISTRARS = [_register_project, cli_scenarios.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
