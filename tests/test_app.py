@@ -17,6 +17,7 @@ from streamlit import dataframe_util  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import model  # noqa: E402
+from model import cli  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
 from webapp import charts, i18n, page, runs, state  # noqa: E402
 
@@ -176,6 +177,7 @@ def test_downloaded_scenario_loads_back_with_the_cli_loader(cat, tmp_path):
     loaded = model.scenarios.load_scenario(path)
     assert cat.full_levers(loaded.levers) == levers
     yaml.safe_load(path.read_text(encoding="utf-8"))  # plain YAML, no Python tags
+    assert cli.main(["validate", str(path)]) == 0  # the command line takes it unchanged
 
 
 def test_units_are_shown_in_words():
