@@ -2,8 +2,8 @@
 
 The engine that runs the model for the page is chosen by the environment variable
 ``PLANSIM_APP_ENGINE``: ``simlin`` (default) runs model/shanghai.mdl with Simlin
-(``model.fast.SimlinModel``, about 10x quicker than PySD, identical results to ~1e-12, checked in
-tests/test_app.py) so that a moved lever answers within the 150 ms goal; ``pysd`` runs it with
+(``model.fast.SimlinModel``, several times quicker than PySD; results agree to 1e-9 or better,
+checked in tests/test_app.py) so that a moved lever answers within the 150 ms goal; ``pysd`` runs it with
 PySD (``model.ShanghaiModel``, the project's reference engine). Either way the lever names,
 ranges and calibrated defaults are PySD's (``ShanghaiModel``).
 
