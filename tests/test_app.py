@@ -261,6 +261,39 @@ def test_charts_show_current_comparison_history_and_targets(cat):
     assert any(title.startswith("Private cars") for title in chart_frames(at)[3]["indicator"])
 
 
+@pytest.fixture
+def engine_setting(monkeypatch):
+    """Set PLANSIM_APP_ENGINE for one test; the process-wide engine and runs are rebuilt around it."""
+    def clear():
+        for cached in (runs.engine, runs.run, runs.score):
+            cached.clear()
+
+    def use(value: str) -> None:
+        monkeypatch.setenv(runs.ENGINE_VARIABLE, value)
+        clear()
+
+    yield use
+    monkeypatch.undo()
+    clear()
+
+
+def test_pysd_engine_serves_the_same_page(cat, engine_setting):
+    query = {"lang": "en", "coal_share_target": "0.3", "population_control": "0.5"}
+    fast = results_table(start(**query))
+    engine_setting("pysd")
+    at = start(**query)
+    assert runs.engine().name == "pysd" and runs.engine().runner is runs.engine().model
+    np.testing.assert_allclose(results_table(at).select_dtypes("number").to_numpy(dtype=float),
+                               fast.select_dtypes("number").to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
+
+
+def test_unknown_engine_setting_is_reported(cat, engine_setting):
+    engine_setting("vensim")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "PLANSIM_APP_ENGINE" in at.error[0].value and "simlin, pysd" in at.error[0].value
+
+
 def test_model_tab_views(cat):
     at = start(lang="en")
     assert len(model_table(at)) == len(cat.levers)

@@ -218,6 +218,7 @@ def table_tab(cat: runs.Catalog, current: pd.DataFrame, comparison: pd.DataFrame
 def main() -> None:
     st.set_page_config(page_title="PlanSim Shanghai", page_icon="📈", layout="wide")
     try:
+        runs.engine()
         cat = runs.catalog()
     except model.PlanSimError as err:  # a broken scenario file or engine setting: say which, stop
         st.error(f"PlanSim Shanghai cannot start:\n\n```\n{err}\n```")
