@@ -1,0 +1,332 @@
+"""Uncertainty analysis: declared parameter distributions, Latin hypercube ensembles, bands and
+the probability of meeting each plan target.
+
+Uncertain parameters (X) are declared in model/uncertainties.yaml, apart from the levers (L). Once
+calibration/parameters.csv gives a standard error for an estimated parameter, that estimate
+replaces the declared range (``load_uncertainties``).
+
+    from model import uncertainty
+    summary = uncertainty.ensemble_for_levers({"energy saving effort": 0.04}, n_members=500)
+    summary.bands              # indicator, year, p05, p25, p50, p75, p95
+    summary.probabilities      # plan, target_id, indicator, year, op, target, probability_met
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel
+from .ensemble import Ensemble, EnsembleRunner
+from .errors import PlanSimError
+from .metadata import plan_targets, unknown_name_message
+from .paths import CALIBRATED_PARAMETERS_FILE, PACKAGE_DIR
+
+UNCERTAINTIES_FILE = PACKAGE_DIR / "uncertainties.yaml"
+DISTRIBUTIONS = {  # required numeric keys; the optional centre key and its meaning
+    "uniform": (("low", "high"), None),
+    "triangular": (("low", "high"), "mode"),
+    "normal": (("sd", "low", "high"), "mean"),
+}
+TEXT_KEYS = ("basis", "reason", "source")
+BASES = ("documented range", "calibration estimate")
+# calibration/parameters.csv (issue 4): the column holding each estimate's standard error, and
+# the columns holding its estimation bounds.
+STANDARD_ERROR_COLUMN = "std_error"
+BOUND_COLUMNS = ("lower", "upper")
+# The percentiles written as bands (issue 6: p05, p25, p50, p75, p95).
+BAND_PERCENTILES = (5, 25, 50, 75, 95)
+# Seed of the app's quick ensembles, fixed so that bands do not flicker between redraws.
+DEFAULT_SEED = 2011
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """One uncertain constant: its distribution on [low, high] and why it is uncertain.
+
+    ``centre`` is the mode (triangular) or mean (normal); ``sd`` the normal's standard deviation
+    before truncation to [low, high]. Values are in the constant's model units.
+    """
+
+    name: str
+    distribution: str
+    low: float
+    high: float
+    centre: float
+    sd: float = 0.0
+    basis: str = ""
+    reason: str = ""
+    source: str = ""
+
+    @property
+    def zero_width(self) -> bool:
+        return self.low == self.high or (self.distribution == "normal" and self.sd == 0)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at probabilities ``u`` in [0, 1) (inverse cumulative distribution)."""
+        from scipy import stats
+
+        u = np.asarray(u, dtype=float)
+        if self.zero_width:
+            return np.full(u.shape, self.centre)
+        width = self.high - self.low
+        if self.distribution == "uniform":
+            return self.low + u * width
+        if self.distribution == "triangular":
+            return stats.triang.ppf(u, (self.centre - self.low) / width, loc=self.low, scale=width)
+        a, b = (self.low - self.centre) / self.sd, (self.high - self.centre) / self.sd
+        return stats.truncnorm.ppf(u, a, b, loc=self.centre, scale=self.sd)
+
+    def describe(self) -> str:
+        """Short text of the distribution, e.g. 'triangular(0.005, 0.015, 0.025)'."""
+        if self.distribution == "uniform":
+            return f"uniform({self.low:g}, {self.high:g})"
+        if self.distribution == "triangular":
+            return f"triangular({self.low:g}, {self.centre:g}, {self.high:g})"
+        return f"normal({self.centre:g}, {self.sd:g}) on [{self.low:g}, {self.high:g}]"
+
+
+def load_uncertainties(
+    path: Path | str = UNCERTAINTIES_FILE,
+    reference: ShanghaiModel | None = None,
+    calibration: Path | str | None = CALIBRATED_PARAMETERS_FILE,
+) -> list[Uncertainty]:
+    """The declared uncertainties, checked against the model; calibrated ones replaced.
+
+    Every name must be a model constant that is not a lever (levers are choices, not unknowns);
+    every distribution must lie inside the range the model file declares for the constant.
+    """
+    path = Path(path)
+    reference = reference if reference is not None else _shared_model()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise PlanSimError(f"{path}: cannot read the uncertainties: {error}") from error
+    if not isinstance(data, dict):
+        raise PlanSimError(f"{path}: expected a mapping of parameter name -> distribution")
+    declared = {name: _parse_entry(path, name, entry, reference) for name, entry in data.items()}
+    if calibration is not None:
+        for name, estimate in calibrated_uncertainties(calibration, reference).items():
+            declared[name] = estimate
+    return list(declared.values())
+
+
+def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict[str, Uncertainty]:
+    """Normal distributions (estimate, standard error) truncated to the estimation bounds, from
+    calibration/parameters.csv; {} while that file or its standard-error column is missing."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path)
+    if STANDARD_ERROR_COLUMN not in table.columns:
+        return {}
+    out = {}
+    for row_number, row in table.iterrows():
+        name, se = row["parameter"], float(row[STANDARD_ERROR_COLUMN])
+        where = f"{path}: row {row_number + 2}, parameter '{name}'"
+        if not math.isfinite(se):
+            continue  # no uncertainty estimated for this parameter: its declared range stays
+        if name not in reference.constants():
+            raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, reference.constants())}")
+        model_low, model_high = _model_limits(reference, name)
+        low, high = (_finite_or(row.get(column), fallback) for column, fallback in zip(BOUND_COLUMNS, (model_low, model_high)))
+        low, high = max(low, model_low), min(high, model_high)
+        value = float(row["value"])
+        if not (se >= 0 and math.isfinite(low) and math.isfinite(high) and low <= value <= high):
+            raise PlanSimError(
+                f"{where}: needs a standard error >= 0 (got {se}) and finite bounds around the "
+                f"estimate {value} (got [{low}, {high}])"
+            )
+        out[name] = Uncertainty(
+            name=name, distribution="normal", low=low, high=high, centre=value, sd=se,
+            basis="calibration estimate", reason="estimated from 2000-2010 history",
+            source=f"{path.name}: estimate and standard error",
+        )
+    return out
+
+
+def _parse_entry(path: Path, name: str, entry: object, reference: ShanghaiModel) -> Uncertainty:
+    where = f"{path.name}: '{name}'"
+    constants = reference.constants()
+    if name not in constants:
+        raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, constants)}")
+    if name in set(reference.levers()["name"]):
+        raise PlanSimError(f"{where} is a lever (model/levers.yaml); uncertainties must be non-lever constants")
+    if not isinstance(entry, dict):
+        raise PlanSimError(f"{where}: expected a mapping with distribution, bounds, basis, reason, source")
+    kind = entry.get("distribution")
+    if kind not in DISTRIBUTIONS:
+        raise PlanSimError(f"{where}: distribution {kind!r} is not one of {list(DISTRIBUTIONS)}")
+    required, centre_key = DISTRIBUTIONS[kind]
+    allowed = set(required) | {centre_key, "distribution", *TEXT_KEYS} - {None}
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise PlanSimError(f"{where}: unknown keys {unknown} for a {kind} distribution; allowed {sorted(allowed)}")
+    numbers = {}
+    for key in required + ((centre_key,) if centre_key in entry else ()):
+        value = entry.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise PlanSimError(f"{where}: '{key}' = {value!r} must be a finite number")
+        numbers[key] = float(value)
+    for key in TEXT_KEYS:
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise PlanSimError(f"{where}: '{key}' must be a non-empty text")
+    if entry["basis"] not in BASES:
+        raise PlanSimError(f"{where}: basis {entry['basis']!r} is not one of {list(BASES)}")
+    low, high = numbers["low"], numbers["high"]
+    centre = numbers.get(centre_key, constants[name]) if centre_key else (low + high) / 2
+    if not low <= centre <= high:
+        what = f"'{centre_key}'" if centre_key in entry else f"the model default {centre:g} (used as {centre_key})"
+        raise PlanSimError(f"{where}: {what} must lie in [low, high] = [{low:g}, {high:g}]")
+    if numbers.get("sd", 0) < 0:
+        raise PlanSimError(f"{where}: 'sd' = {numbers['sd']:g} must be >= 0")
+    model_low, model_high = _model_limits(reference, name)
+    if low < model_low or high > model_high:
+        raise PlanSimError(
+            f"{where}: [{low:g}, {high:g}] leaves the range [{model_low:g}, {model_high:g}] the model file declares"
+        )
+    return Uncertainty(
+        name=name, distribution=kind, low=low, high=high, centre=centre, sd=numbers.get("sd", 0.0),
+        basis=entry["basis"], reason=entry["reason"], source=entry["source"],
+    )
+
+
+def _finite_or(value: object, fallback: float) -> float:
+    number = pd.to_numeric(value, errors="coerce")
+    return float(number) if pd.notna(number) and math.isfinite(float(number)) else fallback
+
+
+def _model_limits(reference: ShanghaiModel, name: str) -> tuple[float, float]:
+    """The [min, max] the model file declares for a constant; infinite where it declares none."""
+    limits = reference.doc.loc[name, "Limits"]
+    low = float(limits[0]) if len(limits) > 0 and not pd.isna(limits[0]) else -math.inf
+    high = float(limits[1]) if len(limits) > 1 and not pd.isna(limits[1]) else math.inf
+    return low, high
+
+
+def sample(uncertainties: Sequence[Uncertainty], n: int, seed: int | None) -> pd.DataFrame:
+    """``n`` members by Latin hypercube sampling (scipy.stats.qmc): one column per uncertainty.
+
+    The same seed gives the same sample.
+    """
+    if not (isinstance(n, (int, np.integer)) and n >= 1):
+        raise PlanSimError(f"number of samples must be a whole number >= 1, got {n!r}")
+    names = [u.name for u in uncertainties]
+    if len(set(names)) != len(names):
+        raise PlanSimError(f"uncertainties named more than once: {sorted({x for x in names if names.count(x) > 1})}")
+    if not uncertainties:
+        return pd.DataFrame(index=range(n))
+    from scipy.stats import qmc
+
+    unit = qmc.LatinHypercube(d=len(uncertainties), rng=np.random.default_rng(seed)).random(n)
+    return pd.DataFrame({u.name: u.ppf(unit[:, k]) for k, u in enumerate(uncertainties)})
+
+
+def bands(ensemble: Ensemble, percentiles: Sequence[float] = BAND_PERCENTILES) -> pd.DataFrame:
+    """Percentiles across members: columns indicator, year, p05, p25, p50, p75, p95.
+
+    Years where an indicator is undefined for every member (growth in the first year) are left out.
+    """
+    levels = np.percentile(ensemble.values, list(percentiles), axis=0)  # (levels, years, indicators)
+    rows = []
+    for i, ind in enumerate(ensemble.indicators):
+        for t, year in enumerate(ensemble.years):
+            if np.isnan(ensemble.values[:, t, i]).all():
+                continue
+            rows.append([ind, int(year), *levels[:, t, i]])
+    return pd.DataFrame(rows, columns=["indicator", "year", *(f"p{int(p):02d}" for p in percentiles)])
+
+
+def target_probabilities(ensemble: Ensemble, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share of members whose value meets each plan target (the scorecard's rule, ``status``).
+
+    Columns plan, target_id, indicator, year, op, target, probability_met, probability_near.
+    Targets dated after the ensemble's last year are left out.
+    """
+    from .scorecard import status
+
+    targets = plan_targets() if targets is None else targets
+    years = {int(y): t for t, y in enumerate(ensemble.years)}
+    rows = []
+    for _, target in targets.iterrows():
+        year = int(target["year"])
+        if year not in years:
+            continue
+        values = ensemble.values[:, years[year], ensemble._index(target["model_indicator"])]
+        statuses = np.array([status(float(v), float(target["value"]), target["op"], target["attribute"]) for v in values])
+        rows.append({
+            "plan": target["plan"], "target_id": target["id"], "indicator": target["model_indicator"],
+            "year": year, "op": target["op"], "target": float(target["value"]),
+            "probability_met": float(np.mean(statuses == "met")),
+            "probability_near": float(np.mean(statuses == "near")),
+        })
+    return pd.DataFrame(rows, columns=[
+        "plan", "target_id", "indicator", "year", "op", "target", "probability_met", "probability_near",
+    ])
+
+
+def run_uncertainty(
+    levers: Mapping[str, object] | None,
+    n: int,
+    seed: int | None,
+    *,
+    uncertainties: Sequence[Uncertainty] | None = None,
+    runner: EnsembleRunner | None = None,
+    final_year: int = DEFAULT_FINAL_YEAR,
+    **run_options,
+) -> Ensemble:
+    """Sample the uncertainties (Latin hypercube) and run every member with fixed ``levers``.
+
+    ``run_options`` go to ``EnsembleRunner.run`` (workers, scheduler, client, progress).
+    """
+    runner = runner if runner is not None else _shared_runner()
+    uncertainties = load_uncertainties(reference=runner.reference) if uncertainties is None else uncertainties
+    return runner.run(sample(uncertainties, n, seed), levers, final_year, **run_options)
+
+
+@dataclass
+class UncertaintySummary:
+    """What the app shows: bands per indicator and year, probability per target."""
+
+    bands: pd.DataFrame
+    probabilities: pd.DataFrame
+    ensemble: Ensemble
+
+
+def ensemble_for_levers(
+    levers: Mapping[str, object] | None, n_members: int = 500, seed: int | None = DEFAULT_SEED,
+    final_year: int = DEFAULT_FINAL_YEAR,
+) -> UncertaintySummary:
+    """Bands and target probabilities for the given levers, quickly (about 0.5 s for 500
+    members once the model is loaded; the first call also loads the model, about 2 s).
+
+    Runs in this process, with the model and the uncertainties loaded once per process.
+    """
+    ensemble = run_uncertainty(
+        levers, n_members, seed, uncertainties=_shared_uncertainties(), final_year=final_year, workers=1,
+    )
+    return UncertaintySummary(bands=bands(ensemble), probabilities=target_probabilities(ensemble), ensemble=ensemble)
+
+
+@lru_cache(maxsize=1)
+def _shared_model() -> ShanghaiModel:
+    from . import _shared
+
+    return _shared()
+
+
+@lru_cache(maxsize=1)
+def _shared_runner() -> EnsembleRunner:
+    return EnsembleRunner(_shared_model())
+
+
+@lru_cache(maxsize=1)
+def _shared_uncertainties() -> tuple[Uncertainty, ...]:
+    return tuple(load_uncertainties(reference=_shared_model()))
