@@ -151,15 +151,18 @@ class ShanghaiModel:
         run_params.update(overrides)
         self._touched = set(overrides)
         columns = variables if variables is not None else self._indicator_variables()
-        saveper = self.control["SAVEPER"]
+        # 'original' restarts from the file's initial time; a (time, {}) tuple costs more, so it
+        # is used only for other start years (calibration runs from 2000). Output is saved every
+        # SAVEPER (one year); cache_output=False suits a time step much smaller than SAVEPER.
+        same_start = start == self.control["INITIAL TIME"]
         result = self._pysd.run(
             params=run_params,
             return_columns=columns,
-            initial_condition=(start, {}),
+            initial_condition="original" if same_start else (start, {}),
             final_time=float(final_year),
             time_step=self.control["TIME STEP"] if time_step is None else float(time_step),
-            saveper=saveper,
-            return_timestamps=np.arange(start, final_year + saveper / 2, saveper),
+            saveper=self.control["SAVEPER"],
+            cache_output=False,
         )
         result.index = pd.Index(np.round(result.index.to_numpy()).astype(int), name="year")
         return result
@@ -203,20 +206,24 @@ def compute_indicators(raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
     Growth and change indicators are NaN where the years they need are outside the run.
     """
+    years = raw.index.to_numpy()
+    if len(years) > 1 and not (np.diff(years) == 1).all():
+        raise PlanSimError("indicators need one row per year")
     out = {}
-    for ind, row in table.iterrows():
-        series = raw[row["variable"]].astype(float)
+    for ind, row in zip(table.index, table.to_dict("records")):
+        series = raw[row["variable"]].to_numpy(dtype=float)
         kind = row["kind"]
         if kind == "level":
             values = series
-        elif kind == "growth_yoy":
-            values = series / series.reindex(series.index - 1).to_numpy() - 1
-        elif kind == "growth_avg_5y":
-            values = (series / series.reindex(series.index - 5).to_numpy()) ** (1 / 5) - 1
+        elif kind in ("growth_yoy", "growth_avg_5y"):
+            lag = 1 if kind == "growth_yoy" else 5
+            values = np.full_like(series, np.nan)
+            values[lag:] = (series[lag:] / series[:-lag]) ** (1 / lag) - 1
         elif kind == "change_vs":
-            base = int(row["base_year"])
-            values = series / series.get(base, np.nan) - 1 if base in series.index else series * np.nan
-            values = values.where(series.index >= base)
+            base = np.flatnonzero(years == int(row["base_year"]))
+            values = np.full_like(series, np.nan)
+            if base.size:
+                values[years >= years[base[0]]] = series[years >= years[base[0]]] / series[base[0]] - 1
         else:  # metadata.indicator_table rejects unknown kinds; kept for safety
             raise PlanSimError(f"indicator '{ind}': unknown kind '{kind}'")
         out[ind] = values * row["scale"]

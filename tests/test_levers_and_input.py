@@ -1,0 +1,128 @@
+"""Lever metadata declared once, and bad input rejected with clear messages before any run."""
+import math
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+import model
+from model import LeverError, PlanSimError
+from model.paths import LEVERS_FILE, MODEL_FILE
+
+BRIEF_LEVERS = 11  # ../shared/design/model.md lists eleven levers
+
+
+def test_levers_have_labels_units_ranges_and_defaults(shanghai):
+    levers = shanghai.levers()
+    assert len(levers) >= BRIEF_LEVERS
+    assert set(levers["module"]) == {"population", "economy", "energy", "transport"}
+    for _, row in levers.iterrows():
+        assert row["label_zh"] and row["label_en"] and row["description"] and row["units"]
+        assert row["min"] <= row["default"] <= row["max"] and row["step"] > 0
+        assert re.search(r"[\u4e00-\u9fff]", row["label_zh"]), row["name"]
+
+
+def test_lever_defaults_are_the_model_file_values(shanghai):
+    raw = model.ShanghaiModel(use_calibration=False)
+    for name, default in raw.levers().set_index("name")["default"].items():
+        assert default == raw.constants()[name]
+
+
+def test_levers_yaml_names_only_ranged_constants_of_the_model(shanghai):
+    declared = yaml.safe_load(LEVERS_FILE.read_text(encoding="utf-8"))
+    doc = shanghai.doc
+    for name in declared:
+        assert doc.loc[name, "Type"] == "Constant"
+        assert len(doc.loc[name, "Limits"]) == 3
+
+
+def test_every_variable_has_units_and_a_comment(shanghai):
+    doc = shanghai.doc.drop(index="Time")
+    assert doc["Units"].notna().all() and (doc["Units"].str.len() > 0).all()
+    no_comment = doc.index[doc["Comment"].isna() | (doc["Comment"].str.len() < 5)]
+    assert list(no_comment) == []
+
+
+def test_numbers_appear_only_in_constants(shanghai):
+    """Every number in an equation is a named constant: equations of non-constants use no
+    literals other than 0 and 1 (variable names such as 'workers reaching 65' are removed first)."""
+    names = sorted(shanghai.doc.index, key=len, reverse=True)
+    text = MODEL_FILE.read_text(encoding="utf-8").split("\\\\\\---///")[0]
+    offenders = []
+    for block in text.split("|"):
+        if "~" not in block or "=" not in block:
+            continue
+        head = block.split("~")[0]
+        name, _, equation = head.partition("=")
+        equation = equation.strip()
+        if re.fullmatch(r"-?[\d.]+", equation):
+            continue  # a constant
+        for known in names:
+            equation = equation.replace(known, "x")
+        literals = re.findall(r"(?<![\w.])(\d+\.?\d*)(?![\w.])", equation)
+        if any(float(x) not in (0.0, 1.0) for x in literals):
+            offenders.append(name.strip())
+    assert offenders == []
+
+
+def test_indicator_list_covers_every_plan_target(shanghai):
+    targets = model.plan_targets()
+    assert set(targets["model_indicator"]) <= set(shanghai.indicators().index)
+
+
+def test_result_is_indexed_by_year_and_unit_labelled(default_run, shanghai):
+    assert default_run.index.name == "year" and list(default_run.index) == list(range(2010, 2021))
+    assert set(default_run.attrs["units"]) == set(default_run.columns) == set(shanghai.indicators().index)
+    long = model.to_long(default_run, "baseline")
+    assert list(long.columns) == ["scenario", "year", "indicator", "value", "unit"]
+    assert long["unit"].notna().all()
+
+
+def test_final_year_is_respected(shanghai):
+    assert list(shanghai.run(final_year=2015).index) == list(range(2010, 2016))
+    assert shanghai.run(final_year=2030).index[-1] == 2030
+
+
+# -- bad input -------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, expected", [
+    ("investment rat", "'investment rate'"),
+    ("RD target", "'RD intensity target'"),
+    ("coal share", "'coal share target'"),
+])
+def test_unknown_lever_names_the_closest_valid_ones(shanghai, name, expected):
+    with pytest.raises(LeverError, match=f"unknown lever '{name}'.*{re.escape(expected)}"):
+        shanghai.run({name: 0.3})
+
+
+@pytest.mark.parametrize("value", [0.9, -0.1, "0.3", None, True, math.nan, math.inf, -math.inf, [0.3]])
+def test_bad_lever_values_name_lever_value_and_range(shanghai, value):
+    with pytest.raises(LeverError) as error:
+        shanghai.run({"investment rate": value})
+    message = str(error.value)
+    assert "'investment rate'" in message and repr(value) in message and "[0.15, 0.5]" in message
+
+
+def test_nothing_runs_with_a_bad_lever(shanghai, default_run):
+    with pytest.raises(LeverError):
+        shanghai.run({"investment rate": 0.45, "population control": 2})
+    pd.testing.assert_frame_equal(shanghai.run(), default_run)
+
+
+def test_bad_parameter_override_and_final_year_are_rejected(shanghai):
+    with pytest.raises(PlanSimError, match="unknown model constant 'depreciaton rate'.*'depreciation rate'"):
+        shanghai.run(params={"depreciaton rate": 0.1})
+    with pytest.raises(PlanSimError, match="final_year"):
+        shanghai.run(final_year=2009)
+
+
+def test_model_file_has_one_view_per_module_and_an_up_to_date_sketch():
+    import subprocess
+    import sys
+
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    views = re.findall(r"^\*(\w+)$", text, flags=re.MULTILINE)
+    assert {"Population", "Economy", "Energy", "Transport"} <= set(views)
+    script = MODEL_FILE.parent.parent / "scripts" / "layout_views.py"
+    assert subprocess.run([sys.executable, str(script), "--check"]).returncode == 0, \
+        "run scripts/layout_views.py to redraw the views from the equations"
