@@ -226,7 +226,7 @@ class EnsembleRunner:
                 allowed = "finite"
             if bad.any():
                 m = int(np.flatnonzero(bad)[0])
-                raise PlanSimError(f"member {m}: '{name}' = {values[m]!r} is not allowed (must be {allowed})")
+                raise PlanSimError(f"member {m}: '{name}' = {float(values[m])!r} is not allowed (must be {allowed})")
         return frame
 
     def run(
@@ -245,14 +245,17 @@ class EnsembleRunner:
 
         ``levers`` are fixed for every member (a column of ``inputs`` overrides a lever). With
         ``scheduler`` (``tcp://HOST:PORT``) or a Dask ``client`` the chunks run on that cluster;
-        otherwise in ``workers`` local processes (default: one per CPU; small runs stay in this
-        process). ``progress(n)`` is called with the number of members each finished chunk held.
+        otherwise in ``workers`` local processes (``workers=1``: in this process; default: one
+        process per CPU, except that runs of at most IN_PROCESS_MAX_MEMBERS stay in this process).
+        ``progress(n)`` is called with the number of members each finished chunk held.
         """
         inputs = self.check_inputs(inputs)
         spec = self.spec(levers, final_year)
         names = tuple(simlin_ident(c) for c in inputs.columns)
         matrix = inputs.to_numpy()
         n = matrix.shape[0]
+        if workers is not None and not (isinstance(workers, (int, np.integer)) and workers >= 1):
+            raise PlanSimError(f"workers must be a whole number >= 1, got {workers!r}")
         n_workers = workers or os.cpu_count() or 1
         distributed = scheduler is not None or client is not None
         if chunk_size is None:
@@ -260,7 +263,7 @@ class EnsembleRunner:
         chunks = [matrix[i:i + chunk_size] for i in range(0, n, chunk_size)]
         if distributed:
             parts = _run_on_dask(spec, names, chunks, scheduler, client, progress)
-        elif n_workers == 1 or n <= IN_PROCESS_MAX_MEMBERS:
+        elif n_workers == 1 or (workers is None and n <= IN_PROCESS_MAX_MEMBERS):
             parts = []
             for chunk in chunks:
                 parts.append(run_members(spec, names, chunk))

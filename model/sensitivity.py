@@ -84,6 +84,12 @@ def sample_unit(inputs: Sequence[Factor], method: str, n: int, seed: int | None)
     return morris.sample(problem(inputs), n, num_levels=MORRIS_LEVELS, seed=seed)
 
 
+def n_runs(inputs: Sequence[Factor], method: str, n: int) -> int:
+    """Model runs the sample needs: Sobol' n * (D + 2) (no second-order terms), Morris n * (D + 1)."""
+    _check_method(method)
+    return n * (len(inputs) + (2 if method == "sobol" else 1))
+
+
 def to_model_inputs(inputs: Sequence[Factor], unit: np.ndarray) -> pd.DataFrame:
     """Model values of each member (the dummy is dropped: no model variable reads it)."""
     return pd.DataFrame({

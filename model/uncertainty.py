@@ -330,3 +330,43 @@ def _shared_runner() -> EnsembleRunner:
 @lru_cache(maxsize=1)
 def _shared_uncertainties() -> tuple[Uncertainty, ...]:
     return tuple(load_uncertainties(reference=_shared_model()))
+
+
+def fan_charts(
+    summary_bands: pd.DataFrame, out_dir: Path | str, indicators: Sequence[str], *,
+    table: pd.DataFrame, targets: pd.DataFrame | None = None, title: str = "",
+) -> list[Path]:
+    """One fan chart per indicator: the p05-p95 and p25-p75 bands, the median, and the plan
+    targets scored on the indicator (markers). ``table`` is the indicator table (units, labels).
+    Returns the paths written (``fan_<indicator>.png``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = plan_targets() if targets is None else targets
+    paths = []
+    for ind in indicators:
+        data = summary_bands[summary_bands["indicator"] == ind]
+        if data.empty:
+            continue
+        fig, ax = plt.subplots(figsize=(7, 4))
+        ax.fill_between(data["year"], data["p05"], data["p95"], alpha=0.25, color="tab:blue", label="5-95 %")
+        ax.fill_between(data["year"], data["p25"], data["p75"], alpha=0.45, color="tab:blue", label="25-75 %")
+        ax.plot(data["year"], data["p50"], color="tab:blue", label="median")
+        for _, target in targets[targets["model_indicator"] == ind].iterrows():
+            ax.plot([target["year"]], [target["value"]], marker="D", color="tab:red", linestyle="none")
+            ax.annotate(f"{target['plan']} {target['op']} {target['value']:g}", (target["year"], target["value"]),
+                        textcoords="offset points", xytext=(-4, 6), ha="right", fontsize=8, color="tab:red")
+        ax.set_title(f"{table.loc[ind, 'label_en']}{' - ' + title if title else ''}")
+        ax.set_ylabel(table.loc[ind, "unit"])
+        ax.set_xlabel("year")
+        ax.legend(loc="best", fontsize=8)
+        fig.tight_layout()
+        path = out_dir / f"fan_{ind}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
