@@ -27,6 +27,7 @@ import pandas as pd
 
 from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel
 from .errors import PlanSimError
+from .fast import simlin_ident
 from .paths import MODEL_FILE
 
 # Runs below this size stay in the calling process: starting worker processes costs more.
@@ -35,13 +36,6 @@ IN_PROCESS_MAX_MEMBERS = 2000
 # per-chunk overhead (one Sim per chunk) negligible.
 CHUNKS_PER_WORKER = 8
 MAX_CHUNK = 2000
-
-
-def simlin_ident(name: str) -> str:
-    """Simlin's identifier of a Vensim variable name (same rule as model.fast)."""
-    from .fast import simlin_ident as ident
-
-    return ident(name)
 
 
 @dataclass(frozen=True)
@@ -257,20 +251,16 @@ class EnsembleRunner:
         if workers is not None and not (isinstance(workers, (int, np.integer)) and workers >= 1):
             raise PlanSimError(f"workers must be a whole number >= 1, got {workers!r}")
         n_workers = workers or os.cpu_count() or 1
-        distributed = scheduler is not None or client is not None
-        if chunk_size is None:
-            chunk_size = max(1, min(MAX_CHUNK, math.ceil(n / (n_workers * CHUNKS_PER_WORKER))))
-        chunks = [matrix[i:i + chunk_size] for i in range(0, n, chunk_size)]
-        if distributed:
-            parts = _run_on_dask(spec, names, chunks, scheduler, client, progress)
+        if scheduler is not None or client is not None:
+            parts = _run_on_dask(spec, names, matrix, chunk_size, scheduler, client, progress)
         elif n_workers == 1 or (workers is None and n <= IN_PROCESS_MAX_MEMBERS):
             parts = []
-            for chunk in chunks:
+            for chunk in _chunks(matrix, chunk_size, 1):
                 parts.append(run_members(spec, names, chunk))
                 if progress:
                     progress(len(chunk))
         else:
-            parts = _run_in_processes(spec, names, chunks, n_workers, progress)
+            parts = _run_in_processes(spec, names, _chunks(matrix, chunk_size, n_workers), n_workers, progress)
         raw = np.concatenate(parts) if parts else np.empty((0, spec.n_saved, len(spec.outputs)))
         years = np.round(spec.start + spec.saveper * np.arange(spec.n_saved)).astype(int)
         values = indicator_values(raw, years, self._variables, self._table)
@@ -279,6 +269,14 @@ class EnsembleRunner:
             years=years, indicators=list(self._table.index), values=values, inputs=inputs.reset_index(drop=True),
             levers=fixed, units=self._table["unit"].to_dict(),
         )
+
+
+def _chunks(matrix: np.ndarray, chunk_size: int | None, slots: int) -> list[np.ndarray]:
+    """Consecutive row blocks of ``matrix``; by default about CHUNKS_PER_WORKER per slot."""
+    n = matrix.shape[0]
+    if chunk_size is None:
+        chunk_size = max(1, min(MAX_CHUNK, math.ceil(n / (slots * CHUNKS_PER_WORKER))))
+    return [matrix[i:i + chunk_size] for i in range(0, n, chunk_size)]
 
 
 def _run_in_processes(spec, names, chunks, n_workers, progress) -> list[np.ndarray]:
@@ -304,13 +302,15 @@ def _process_pool(n_workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
 
 
-def _run_on_dask(spec, names, chunks, scheduler, client, progress) -> list[np.ndarray]:
+def _run_on_dask(spec, names, matrix, chunk_size, scheduler, client, progress) -> list[np.ndarray]:
+    """Chunks as Dask tasks (sized by the cluster's thread count); results in member order."""
     from distributed import Client, as_completed
 
     own = client is None
     if own:
         client = Client(scheduler)
     try:
+        chunks = _chunks(matrix, chunk_size, max(1, sum(client.nthreads().values())))
         futures = client.map(run_members, [spec] * len(chunks), [names] * len(chunks), chunks, pure=False)
         sizes = {future.key: len(chunk) for future, chunk in zip(futures, chunks)}
         for future in as_completed(futures):
