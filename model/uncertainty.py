@@ -120,7 +120,11 @@ def load_uncertainties(
 
 def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict[str, Uncertainty]:
     """Normal distributions (estimate, standard error) truncated to the estimation bounds, from
-    calibration/parameters.csv; {} while that file or its standard-error column is missing."""
+    calibration/parameters.csv; {} while that file or its standard-error column is missing.
+
+    Rows without a finite standard error (the calibration reports none for an estimate on a
+    bound) are skipped: the declared range of that parameter stays.
+    """
     path = Path(path)
     if not path.exists():
         return {}
@@ -135,9 +139,9 @@ def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict
             continue  # no uncertainty estimated for this parameter: its declared range stays
         if name not in reference.constants():
             raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, reference.constants())}")
-        model_low, model_high = _model_limits(reference, name)
-        low, high = (_finite_or(row.get(column), fallback) for column, fallback in zip(BOUND_COLUMNS, (model_low, model_high)))
-        low, high = max(low, model_low), min(high, model_high)
+        # the estimation bounds where the file gives them, else the model file's range
+        low, high = (_finite_or(row.get(column), fallback)
+                     for column, fallback in zip(BOUND_COLUMNS, _model_limits(reference, name)))
         value = float(row["value"])
         if not (se >= 0 and math.isfinite(low) and math.isfinite(high) and low <= value <= high):
             raise PlanSimError(

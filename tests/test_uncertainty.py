@@ -179,3 +179,12 @@ def test_uncertainty_command_writes_its_files(tmp_path):
     assert manifest["seed"] == 4 and manifest["members"] == 60
     assert all((out / f).exists() for f in manifest["files"])
     assert any(f.endswith(".png") for f in manifest["files"])
+
+
+def test_bad_calibrated_row_is_named(tmp_path, shanghai):
+    path = tmp_path / "parameters.csv"
+    pd.DataFrame({"parameter": ["depreciation rate"], "value": [0.2], "lower": [0.04], "upper": [0.1],
+                  "std_error": [0.01]}).to_csv(path, index=False)
+    with pytest.raises(PlanSimError, match=r"parameters.csv: row 2, parameter 'depreciation rate': needs .* "
+                                           r"finite bounds around the estimate 0.2 \(got \[0.04, 0.1\]\)"):
+        load_uncertainties(reference=shanghai, calibration=path)
