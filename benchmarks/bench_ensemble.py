@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import model  # noqa: E402
@@ -26,9 +28,18 @@ from model.ensemble import EnsembleRunner  # noqa: E402
 
 
 def peak_mib() -> tuple[float, float]:
-    """Peak resident memory (MiB) of this process and of its largest finished-or-live child."""
+    """Peak resident memory (MiB) of this process and the largest peak among its live child
+    processes (the worker pool; Linux /proc VmHWM), finished children included."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    for child in psutil.Process().children(recursive=True):
+        try:
+            status = Path(f"/proc/{child.pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                children = max(children, int(line.split()[1]) / 1024)
     return own, children
 
 
@@ -78,7 +89,7 @@ def main() -> int:
     print(f"bands ({len(bands)} rows) and target probabilities ({len(probabilities)} targets): "
           f"{time.perf_counter() - t0:.2f} s")
     own, child = peak_mib()
-    print(f"peak memory: this process {own:.0f} MiB, largest worker {child:.0f} MiB; "
+    print(f"peak memory: this process {own:.0f} MiB, largest worker process {child:.0f} MiB; "
           f"ensemble array {ensemble.values.nbytes / 2**20:.0f} MiB")
     print(f"after ensembles: {load()}")
 

@@ -93,3 +93,19 @@ def test_bad_member_inputs_are_named(runner, inputs, message):
 def test_bad_fixed_lever_is_named(runner):
     with pytest.raises(PlanSimError, match="lever 'coal share target' = 0.9 is outside its allowed range"):
         runner.run(pd.DataFrame(index=range(1)), {"coal share target": 0.9}, workers=1)
+
+
+def test_direct_binding_equals_public_simlin_methods(shanghai, runner):
+    """The per-member fast path (pysimlin's C binding) gives the public Sim methods' numbers bit for bit."""
+    from model.ensemble import _public_member_function, _simlin_model, run_members, simlin_ident
+
+    members = sample(load_uncertainties(reference=shanghai), 5, seed=2)
+    spec = runner.spec({"car plate quota": 20.0})
+    names = tuple(simlin_ident(c) for c in members.columns)
+    fast = run_members(spec, names, members.to_numpy())
+    slow = np.empty((len(members), len(spec.outputs), spec.n_saved))
+    with _simlin_model(spec).simulate(overrides=dict(spec.base)) as sim:
+        member = _public_member_function(sim, names, spec.outputs)
+        for i, row in enumerate(members.to_numpy()):
+            member(row, slow[i])
+    np.testing.assert_array_equal(fast, slow.transpose(0, 2, 1))
