@@ -88,7 +88,8 @@ def _uncertainty(args: argparse.Namespace) -> int:
     probabilities.to_csv(out / "target_probabilities.csv", index=False)
     ensemble.inputs.rename_axis("member").to_csv(out / "samples.csv")
     scored = list(dict.fromkeys(probabilities["indicator"]))
-    figures = unc.fan_charts(bands, out / "figures", scored, table=runner.reference.indicators(), title=scenario.name)
+    figures = unc.fan_charts(bands, out / "figures", scored, table=runner.reference.indicators(),
+                             probabilities=probabilities, title=scenario.name)
     _manifest(args, out, started, scenario, files=["bands.csv", "target_probabilities.csv", "samples.csv"] + [
         str(p.relative_to(out)) for p in figures], extra={
         "members": len(ensemble), "sampling": "Latin hypercube (scipy.stats.qmc.LatinHypercube)",

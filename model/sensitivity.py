@@ -207,7 +207,7 @@ def bar_charts(indices: pd.DataFrame, out_dir, units: Mapping[str, str] | None =
             unit = (units or {}).get(indicator, "")
             ax.set_xlabel(f"Morris mu* ({unit} per input range)")
         ax.set_yticks(y, group["input"])
-        ax.set_title(f"{plan} plan: {target_id} ({indicator}, {year})")
+        ax.set_title(f"{plan} plan target '{target_id}' in {year}\n(indicator {indicator})", fontsize=10)
         fig.tight_layout()
         path = out_dir / f"{method}_{plan}_{target_id}_{year}.png"
         fig.savefig(path, dpi=100)

@@ -338,10 +338,12 @@ def _shared_uncertainties() -> tuple[Uncertainty, ...]:
 
 def fan_charts(
     summary_bands: pd.DataFrame, out_dir: Path | str, indicators: Sequence[str], *,
-    table: pd.DataFrame, targets: pd.DataFrame | None = None, title: str = "",
+    table: pd.DataFrame, targets: pd.DataFrame | None = None, probabilities: pd.DataFrame | None = None,
+    title: str = "",
 ) -> list[Path]:
     """One fan chart per indicator: the p05-p95 and p25-p75 bands, the median, and the plan
-    targets scored on the indicator (markers). ``table`` is the indicator table (units, labels).
+    targets scored on the indicator (markers, labelled with the probability of meeting them when
+    ``probabilities`` is given). ``table`` is the indicator table (units, labels).
     Returns the paths written (``fan_<indicator>.png``)."""
     import matplotlib
 
@@ -360,9 +362,14 @@ def fan_charts(
         ax.fill_between(data["year"], data["p05"], data["p95"], alpha=0.25, color="tab:blue", label="5-95 %")
         ax.fill_between(data["year"], data["p25"], data["p75"], alpha=0.45, color="tab:blue", label="25-75 %")
         ax.plot(data["year"], data["p50"], color="tab:blue", label="median")
+        chance = {} if probabilities is None else \
+            probabilities.set_index(["plan", "target_id"])["probability_met"].to_dict()
         for _, target in targets[targets["model_indicator"] == ind].iterrows():
             ax.plot([target["year"]], [target["value"]], marker="D", color="tab:red", linestyle="none")
-            ax.annotate(f"{target['plan']} {target['op']} {target['value']:g}", (target["year"], target["value"]),
+            label = f"{target['plan']} {target['op']} {target['value']:g}"
+            if (target["plan"], target["id"]) in chance:
+                label += f": P(met) {chance[(target['plan'], target['id'])]:.0%}"
+            ax.annotate(label, (target["year"], target["value"]),
                         textcoords="offset points", xytext=(-4, 6), ha="right", fontsize=8, color="tab:red")
         ax.set_title(f"{table.loc[ind, 'label_en']}{' - ' + title if title else ''}")
         ax.set_ylabel(table.loc[ind, "unit"])
