@@ -1,59 +1,251 @@
-"""Observed 2000-2010 history, mapped to model indicators (calibration/data/series.csv).
+"""Observed 2000-2010 history, mapped to the model (calibration/data/series.csv).
 
-The history file keeps its sources and quality flags; ``unverified`` points are never returned
-for fitting or plotting as data.
+Three declared files, all in calibration/data/:
+
+- ``history_2000_2010.csv``: one figure a row with unit, quality flag and source;
+- ``derived_series.csv``: series computed from the history (the real GDP index chained from the
+  real growth rates of one vintage, the 2010 GDP level at 2010 prices, the investment rate);
+- ``series.csv``: every series, history or derived, with the model indicator (or, for series that
+  no indicator reports, the model variable) it is compared with, the conversion from the data's
+  unit to that indicator's unit, its weight and how it is fitted (``level``, ``shape``: known up
+  to a factor, or ``none`` with the reason in ``note``).
+
+``unverified`` points are never returned. Bad input raises PlanSimError naming file, row, column.
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
 import pandas as pd
 
 from .errors import PlanSimError
+from .metadata import indicator_table
 from .paths import HISTORY_FILE, SERIES_FILE
 
+DERIVED_FILE = SERIES_FILE.parent / "derived_series.csv"
 HISTORY_COLUMNS = ("indicator", "year", "value", "unit", "quality", "source")
 SERIES_COLUMNS = ("series", "indicator", "conversion", "weight")
+SERIES_OPTIONAL = {"model_variable": "", "fit": "level", "note": ""}
+DERIVED_COLUMNS = ("series", "method", "inputs", "source_contains", "year", "unit", "note")
+QUALITIES = ("sourced", "derived", "unverified")
 USABLE_QUALITY = ("sourced", "derived")
+FIT_MODES = ("level", "shape", "none")
+DERIVE_METHODS = ("chain_index", "base_year_level", "ratio")
+
+
+def _where(path, row: int, column: str) -> str:
+    """'file: row N, column 'c'' with N the line number in the file (the header is line 1)."""
+    return f"{path}: row {row + 2}, column '{column}'"
 
 
 def _require(table: pd.DataFrame, columns, path) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise PlanSimError(f"{path}: missing column(s) {missing}")
+        raise PlanSimError(f"{path}: missing column(s) {missing}; expected {list(columns)}")
+
+
+def _numbers(table: pd.DataFrame, column: str, path, *, allow_empty: bool = False) -> pd.Series:
+    """The column as floats; a non-numeric entry raises an error naming its row."""
+    text = table[column].astype("string").str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() & ~(allow_empty & text.isna())
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PlanSimError(f"{_where(path, row, column)}: {table[column].iloc[row]!r} is not a number")
+    return values.astype(float)
 
 
 def load_history(path=HISTORY_FILE) -> pd.DataFrame:
     """The raw history table (one figure a row, with unit, quality and source)."""
-    table = pd.read_csv(path, dtype={"value": str})
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
     _require(table, HISTORY_COLUMNS, path)
     # A leading "~" marks an approximate figure in the source ("~1845"); keep the number, flag it.
-    text = table["value"].astype(str).str.strip()
+    text = table["value"].str.strip()
     table["approximate"] = text.str.startswith("~")
-    values = pd.to_numeric(text.str.lstrip("~"), errors="coerce")
-    bad = table.index[values.isna()]
-    if len(bad):
-        row = int(bad[0])
-        raise PlanSimError(
-            f"{path}: row {row + 2}, column 'value': {table.loc[row, 'value']!r} is not a number"
-        )
-    table["value"] = values
+    table["value"] = text.str.lstrip("~")
+    table["value"] = _numbers(table, "value", path)
+    years = _numbers(table, "year", path)
+    fractional = np.flatnonzero((years % 1 != 0).to_numpy())
+    if fractional.size:
+        row = int(fractional[0])
+        raise PlanSimError(f"{_where(path, row, 'year')}: {table['year'].iloc[row]!r} is not a whole year")
+    table["year"] = years.astype(int)
+    for row, quality in enumerate(table["quality"]):
+        if quality not in QUALITIES:
+            raise PlanSimError(f"{_where(path, row, 'quality')}: {quality!r} is not one of {QUALITIES}")
     return table
 
 
-def observations(history_path=HISTORY_FILE, series_path=SERIES_FILE) -> pd.DataFrame:
-    """Usable observations of mapped series in indicator units.
+def _usable(history: pd.DataFrame, series: str) -> pd.DataFrame:
+    return history[(history["indicator"] == series) & history["quality"].isin(USABLE_QUALITY)]
 
-    Columns: series, indicator, year, value, quality, weight.
-    """
-    history = load_history(history_path)
-    series = pd.read_csv(series_path)
-    _require(series, SERIES_COLUMNS, series_path)
+
+def _derive_one(history: pd.DataFrame, spec: pd.Series, where) -> pd.DataFrame:
+    """Rows of one derived series (history columns; quality ``derived``)."""
+    inputs = [s.strip() for s in str(spec["inputs"]).split(";")]
+    method = spec["method"]
+    if method == "chain_index":
+        rows = _usable(history, inputs[0])
+        if spec["source_contains"]:
+            rows = rows[rows["source"].str.contains(spec["source_contains"], regex=False)]
+        if rows.empty or rows["year"].duplicated().any() or np.any(np.diff(np.sort(rows["year"])) != 1):
+            raise PlanSimError(
+                f"{where('inputs')}: chain_index needs one usable growth rate a year over consecutive "
+                f"years from one source; got years {sorted(rows['year'])}")
+        rows = rows.sort_values("year")
+        # Index = 100 in the last year; each earlier year divides by that year's growth factor.
+        factors = (1 + rows["value"].to_numpy() / 100)[::-1]
+        values = 100 / np.concatenate([[1.0], np.cumprod(factors)])[::-1]
+        years = np.arange(rows["year"].min() - 1, rows["year"].max() + 1)
+        source = f"derived: chained from {inputs[0]} {dict(zip(rows['year'], rows['value']))} ({rows['source'].iloc[0]})"
+        return pd.DataFrame({"year": years, "value": values, "source": source})
+    if method == "base_year_level":
+        rows = _usable(history, inputs[0])
+        rows = rows[rows["year"] == int(float(spec["year"]))]
+        if len(rows) != 1:
+            raise PlanSimError(f"{where('year')}: {inputs[0]} has {len(rows)} usable rows in {spec['year']}, need 1")
+        return pd.DataFrame({"year": rows["year"], "value": rows["value"],
+                             "source": f"derived: {inputs[0]} in its own price year ({rows['source'].iloc[0]})"})
+    # ratio: numerator / denominator of the same release (same source) and year
+    if len(inputs) != 2:
+        raise PlanSimError(f"{where('inputs')}: ratio needs 'numerator;denominator', got {spec['inputs']!r}")
+    num, den = (_usable(history, s).set_index("year") for s in inputs)
+    out = []
+    for year in sorted(set(num.index) & set(den.index)):
+        a, b = num.loc[[year]], den.loc[[year]]
+        if len(a) == 1 and len(b) == 1 and a["source"].iloc[0] == b["source"].iloc[0]:
+            out.append({"year": year, "value": a["value"].iloc[0] / b["value"].iloc[0],
+                        "source": f"derived: {inputs[0]} / {inputs[1]} ({a['source'].iloc[0]})"})
+    if not out:
+        raise PlanSimError(f"{where('inputs')}: no year has both {inputs} from one source")
+    return pd.DataFrame(out)
+
+
+def derived_series(history: pd.DataFrame, path=DERIVED_FILE) -> pd.DataFrame:
+    """Rows of the series declared in derived_series.csv, in the history's columns."""
+    specs = pd.read_csv(path, dtype=str, keep_default_na=False)
+    _require(specs, DERIVED_COLUMNS, path)
     known = set(history["indicator"])
-    for row, name in enumerate(series["series"]):
-        if name not in known:
-            raise PlanSimError(f"{series_path}: row {row + 2}, column 'series': unknown series {name!r}")
+    frames = []
+    for row, spec in specs.iterrows():
+        def where(column, row=row):
+            return _where(path, row, column)
+        if spec["method"] not in DERIVE_METHODS:
+            raise PlanSimError(f"{where('method')}: {spec['method']!r} is not one of {DERIVE_METHODS}")
+        for name in str(spec["inputs"]).split(";"):
+            if name.strip() not in known:
+                raise PlanSimError(f"{where('inputs')}: unknown history series {name.strip()!r}")
+        if spec["series"] in known:
+            raise PlanSimError(f"{where('series')}: {spec['series']!r} is already a history series")
+        rows = _derive_one(history, spec, where)
+        rows = rows.assign(indicator=spec["series"], unit=spec["unit"], quality="derived",
+                           notes=spec["note"], approximate=False)
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True) if frames else history.iloc[:0]
+
+
+def history_with_derived(history_path=HISTORY_FILE, derived_path=DERIVED_FILE) -> pd.DataFrame:
+    """History rows followed by the derived series' rows."""
+    history = load_history(history_path)
+    return pd.concat([history, derived_series(history, derived_path)], ignore_index=True)
+
+
+def load_series(
+    path=SERIES_FILE,
+    known_series: Iterable[str] | None = None,
+    model_variables: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The series table, checked: known series, known level indicators (indicators.yaml) or
+    model variables (when ``model_variables`` is given), numeric conversion and weight."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    _require(table, SERIES_COLUMNS, path)
+    for column, default in SERIES_OPTIONAL.items():
+        if column not in table.columns:
+            table[column] = default
+    table["conversion"] = _numbers(table, "conversion", path)
+    table["weight"] = _numbers(table, "weight", path)
+    indicators = indicator_table()
+    known = set(known_series) if known_series is not None else None
+    variables = set(model_variables) if model_variables is not None else None
+    for row, item in table.iterrows():
+        if item["series"] in set(table["series"].iloc[:row]):
+            raise PlanSimError(f"{_where(path, row, 'series')}: series {item['series']!r} declared twice")
+        if known is not None and item["series"] not in known:
+            raise PlanSimError(f"{_where(path, row, 'series')}: unknown series {item['series']!r} "
+                               "(not in the history file nor in derived_series.csv)")
+        if item["fit"] not in FIT_MODES:
+            raise PlanSimError(f"{_where(path, row, 'fit')}: {item['fit']!r} is not one of {FIT_MODES}")
+        if item["weight"] < 0 or item["conversion"] == 0:
+            column = "weight" if item["weight"] < 0 else "conversion"
+            raise PlanSimError(f"{_where(path, row, column)}: {item[column]} must be positive")
+        ind, var = item["indicator"], item["model_variable"]
+        if ind and var:
+            raise PlanSimError(f"{_where(path, row, 'model_variable')}: give an indicator or a model "
+                               "variable, not both")
+        if item["fit"] != "none" and not (ind or var):
+            raise PlanSimError(f"{_where(path, row, 'indicator')}: series {item['series']!r} is fitted "
+                               "but mapped to no indicator or model variable")
+        if ind:
+            if ind not in indicators.index:
+                raise PlanSimError(f"{_where(path, row, 'indicator')}: unknown indicator {ind!r} "
+                                   "(model/indicators.yaml)")
+            if indicators.loc[ind, "kind"] != "level":
+                raise PlanSimError(f"{_where(path, row, 'indicator')}: indicator {ind!r} is of kind "
+                                   f"{indicators.loc[ind, 'kind']!r}; only level indicators can be fitted")
+            var = indicators.loc[ind, "variable"]
+            column = "indicator"
+        else:
+            column = "model_variable"
+        if var and variables is not None and var not in variables:
+            raise PlanSimError(f"{_where(path, row, column)}: series {item['series']!r} maps to "
+                               f"{var!r}, which is not a variable of the model")
+    # model units: data * conversion / indicator scale (1 for series mapped to a model variable)
+    scale = table["indicator"].map(indicators["scale"]).astype(float).fillna(1.0)
+    table["variable"] = table["indicator"].map(indicators["variable"]).where(
+        table["indicator"] != "", table["model_variable"])
+    table["to_model"] = table["conversion"] / scale
+    return table
+
+
+def _mapped(history_path, series_path, derived_path, model_variables=None) -> pd.DataFrame:
+    history = history_with_derived(history_path, derived_path)
+    series = load_series(series_path, set(history["indicator"]), model_variables)
     merged = history.rename(columns={"indicator": "series"}).merge(
-        series[["series", "indicator", "conversion", "weight"]], on="series"
-    )
+        series.drop(columns=["note"]), on="series")
     merged = merged[merged["quality"].isin(USABLE_QUALITY)].copy()
     merged["value"] = merged["value"] * merged["conversion"]
+    return merged.sort_values(["series", "year"]).reset_index(drop=True)
+
+
+def observations(history_path=HISTORY_FILE, series_path=SERIES_FILE, derived_path=DERIVED_FILE) -> pd.DataFrame:
+    """Usable observations in indicator units, for plotting against model indicators.
+
+    Columns: series, indicator, year, value, quality, weight. Series fitted for their shape only
+    (an index known up to a factor) are left out: they are not in the indicator's unit.
+    """
+    merged = _mapped(history_path, series_path, derived_path)
+    merged = merged[(merged["indicator"] != "") & (merged["fit"] != "shape")]
     return merged[["series", "indicator", "year", "value", "quality", "weight"]].reset_index(drop=True)
+
+
+def fit_observations(
+    history_path=HISTORY_FILE, series_path=SERIES_FILE, derived_path=DERIVED_FILE, model_variables=None,
+) -> pd.DataFrame:
+    """Usable observations of the fitted series (fit ``level`` or ``shape``).
+
+    Columns: series, indicator, variable (model variable), year, value (indicator units),
+    model_value (the value in the model variable's units), quality, weight, fit, unit, source.
+    """
+    merged = _mapped(history_path, series_path, derived_path, model_variables)
+    merged = merged[merged["fit"] != "none"].copy()
+    merged["model_value"] = merged["value"] / merged["conversion"] * merged["to_model"]
+    columns = ["series", "indicator", "variable", "year", "value", "model_value", "quality", "weight",
+               "fit", "unit", "source"]
+    return merged[columns].reset_index(drop=True)
+
+
+def series_table(series_path: Path | str = SERIES_FILE) -> pd.DataFrame:
+    """The declared series table (checked against the indicators, not against the history)."""
+    return load_series(series_path)

@@ -1,0 +1,136 @@
+"""Estimation: global search (differential evolution, fixed seed) then a local least-squares polish.
+
+Both work on parameters scaled to [0, 1] between their bounds, so that a step means the same in
+every direction. Standard errors come from the Jacobian at the optimum,
+cov = s^2 (J'J)^+ with s^2 = SSR / (m - p) (weighted residuals, m points, p parameters); they are
+local and not reported for parameters on a bound.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import differential_evolution, least_squares
+from tqdm.auto import tqdm
+
+from .problem import Calibration
+
+SEED = 20100101  # fixed: the same data give the same estimates
+# Differential evolution settings: population per parameter, generations, relative tolerance.
+POPSIZE = 10
+MAXITER = 150
+TOL = 1e-6
+# A parameter within this fraction of its range from a bound counts as on the bound.
+BOUND_TOLERANCE = 1e-4
+# A parameter whose Jacobian column is this small relative to the largest has no influence.
+NO_INFLUENCE = 1e-8
+
+
+@dataclass
+class FitResult:
+    """Estimates (``x``, aligned with ``names``), their standard errors and run counts."""
+
+    names: list[str]
+    x: np.ndarray
+    std_error: np.ndarray
+    at_bound: list[str]
+    cost: float
+    n_residuals: int
+    correlation: np.ndarray
+    covariance: np.ndarray  # rows and columns of parameters on a bound are NaN
+    evaluations: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    de_message: str = ""
+    ls_message: str = ""
+
+
+class _Scaled:
+    """The problem in unit-cube coordinates, counting evaluations and feeding a progress bar."""
+
+    def __init__(self, problem: Calibration, bar=None):
+        self.problem = problem
+        self.lower, self.upper = problem.spec.lower, problem.spec.upper
+        self.bar = bar
+        self.evaluations = 0
+
+    def theta(self, u) -> np.ndarray:
+        return self.lower + np.clip(u, 0, 1) * (self.upper - self.lower)
+
+    def residuals(self, u) -> np.ndarray:
+        self.evaluations += 1
+        if self.bar is not None and self.evaluations % 50 == 0:
+            self.bar.update(50)
+        return self.problem.residuals(self.theta(u))
+
+    def cost(self, u) -> float:
+        r = self.residuals(u)
+        return float(r @ r)
+
+
+def calibrate(problem: Calibration, *, seed: int = SEED, popsize: int = POPSIZE, maxiter: int = MAXITER,
+              tol: float = TOL, progress: bool = True, start: np.ndarray | None = None) -> FitResult:
+    """Fit the problem's parameters; ``start`` (physical units) defaults to the spec's starts."""
+    spec = problem.spec
+    width = spec.upper - spec.lower
+    u0 = ((spec.start if start is None else np.asarray(start, float)) - spec.lower) / width
+    seconds, evaluations = {}, {}
+
+    bar = tqdm(total=maxiter, desc="differential evolution", unit="gen", disable=not progress)
+    scaled = _Scaled(problem)
+
+    def report(intermediate_result):
+        bar.update(1)
+        bar.set_postfix(cost=f"{intermediate_result.fun:.5f}")
+
+    t0 = time.perf_counter()
+    de = differential_evolution(
+        scaled.cost, bounds=[(0.0, 1.0)] * len(u0), seed=seed, popsize=popsize, maxiter=maxiter, tol=tol,
+        init="latinhypercube", x0=np.clip(u0, 0, 1), polish=False, updating="immediate", callback=report,
+    )
+    bar.close()
+    seconds["differential_evolution"] = time.perf_counter() - t0
+    evaluations["differential_evolution"] = scaled.evaluations
+
+    bar = tqdm(desc="least-squares polish", unit="run", disable=not progress)
+    scaled.bar, scaled.evaluations = bar, 0
+    t0 = time.perf_counter()
+    ls = least_squares(scaled.residuals, de.x, bounds=(0.0, 1.0), method="trf", x_scale=1.0,
+                       xtol=1e-10, ftol=1e-12, gtol=1e-10, max_nfev=200 * len(u0))
+    bar.close()
+    seconds["least_squares"] = time.perf_counter() - t0
+    evaluations["least_squares"] = scaled.evaluations
+
+    u = ls.x if ls.cost * 2 <= de.fun else de.x
+    x = scaled.theta(u)
+    std_error, correlation, covariance = _uncertainty(ls.fun, ls.jac, width)
+    at_bound = ["lower" if ui <= BOUND_TOLERANCE else "upper" if ui >= 1 - BOUND_TOLERANCE else ""
+                for ui in u]
+    free = np.array([b == "" for b in at_bound])
+    std_error = np.where(free, std_error, np.nan)
+    covariance[~free, :] = np.nan
+    covariance[:, ~free] = np.nan
+    return FitResult(names=spec.names, x=x, std_error=std_error, at_bound=at_bound,
+                     cost=float(problem.cost(x)), n_residuals=problem.n_residuals, correlation=correlation,
+                     covariance=covariance,
+                     evaluations=evaluations, seconds=seconds, de_message=str(de.message),
+                     ls_message=str(ls.message))
+
+
+def _uncertainty(residuals: np.ndarray, jac_unit: np.ndarray, width: np.ndarray):
+    """Standard errors, correlation and covariance (physical units) from the Jacobian (unit cube)."""
+    m, p = jac_unit.shape
+    jac = jac_unit / width  # d r / d theta
+    dof = max(m - p, 1)
+    s2 = float(residuals @ residuals) / dof
+    cov = s2 * np.linalg.pinv(jac.T @ jac, hermitian=True)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    # A parameter the residuals do not respond to at the optimum is not identified: the
+    # pseudo-inverse would report a zero variance for it.
+    inert = np.linalg.norm(jac_unit, axis=0) < NO_INFLUENCE * np.linalg.norm(jac_unit, axis=0).max()
+    se[inert] = np.inf
+    cov[inert, :] = np.nan
+    cov[:, inert] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(se, se)
+    return se, corr, cov

@@ -1,0 +1,108 @@
+"""The whole calibration: fit, confirm with PySD, derive 2010 states, check, write, report."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.engine import ShanghaiModel
+
+from . import fit as fitting
+from . import results, spec
+from .problem import Calibration
+from .report import CHECK_VARIABLES, PROJECTION_INDICATORS, ReportInputs, write_figures, write_report
+from .twin import NOISE, twin_experiment
+
+HERE = Path(__file__).resolve().parent
+# The twin experiment in the report uses a short search (the test runs the same one).
+TWIN_POPSIZE = 4
+TWIN_MAXITER = 40
+PROJECTION_YEARS = (2015, 2020)
+
+
+def projection_check(reference: ShanghaiModel, parameters: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Default projection with the calibrated defaults and with the model file's values."""
+    calibrated = reference.run(params=dict(zip(parameters["parameter"], parameters["value"])))
+    raw = reference.run()
+    units = calibrated.attrs["units"]
+    table = pd.DataFrame({"indicator": list(PROJECTION_INDICATORS)})
+    table["unit"] = table["indicator"].map(units)
+    table["2010 baseline"] = table["indicator"].map(raw.loc[2010])
+    for year in PROJECTION_YEARS:
+        table[f"{year} calibrated"] = table["indicator"].map(calibrated.loc[year])
+    for year in PROJECTION_YEARS:
+        table[f"{year} model file"] = table["indicator"].map(raw.loc[year])
+    return table, {"calibrated": calibrated, "model file": raw}
+
+
+def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: int = fitting.POPSIZE,
+                    maxiter: int = fitting.MAXITER, progress: bool = True, twin: bool = True,
+                    report: bool = True) -> dict:
+    """Run everything and write estimates.csv, parameters.csv, fit_statistics.csv, REPORT.md
+    and figures/ into ``out_dir``; return the tables and timings."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def lap(step: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[step] = now - since
+        return now
+
+    t = start
+    problem = Calibration()
+    t = lap("load model and data", t)
+    fit = fitting.calibrate(problem, seed=seed, popsize=popsize, maxiter=maxiter, progress=progress)
+    timings.update({f"fit: {k.replace('_', ' ')}": v for k, v in fit.seconds.items()})
+    t = time.perf_counter()
+
+    frame = problem.simulate_pysd(fit.x, list(dict.fromkeys([*problem.variables, *CHECK_VARIABLES])))
+    sim = problem.sim_array(frame)
+    points = problem.fitted_points(sim)
+    stats = results.fit_statistics(points)
+    fast = problem.at_points(problem.simulate(fit.x))
+    engine_difference = float(np.max(np.abs(problem.at_points(sim) / fast - 1)))
+    derived = problem.derived_2010_values(sim)
+    t = lap("confirm with PySD", t)
+    derived_errors = results.derived_2010_errors(problem, fit.x, fit.covariance)
+    t = lap("errors of derived 2010 states", t)
+
+    estimates = results.estimates_table(problem, fit)
+    parameters = results.parameters_table(problem, estimates, derived, derived_errors)
+    goals = results.goals_table(points, stats, spec.load_goals(problem.series))
+    results.write_csv(estimates, out_dir / results.ESTIMATES_FILE.name)
+    results.write_csv(parameters, out_dir / results.PARAMETERS_FILE.name)
+    results.write_csv(stats, out_dir / results.FIT_STATISTICS_FILE.name)
+    t = lap("write outputs", t)
+
+    projection, runs = projection_check(problem.reference, parameters)
+    t = lap("projection check", t)
+    twin_table = None
+    if twin:
+        twin_table = twin_experiment(problem, fit.x, popsize=TWIN_POPSIZE, maxiter=TWIN_MAXITER)
+        t = lap("twin experiment", t)
+    outcome = {"problem": problem, "fit": fit, "frame": frame, "points": points, "stats": stats,
+               "estimates": estimates, "parameters": parameters, "goals": goals, "projection": projection,
+               "twin": twin_table, "timings": timings, "engine_difference": engine_difference}
+    if report:
+        timings["report"] = 0.0  # filled below; listed before the total
+        timings["total"] = time.perf_counter() - start
+        inputs = ReportInputs(
+            problem=problem, frame=frame, points=points, stats=stats, estimates=estimates,
+            parameters=parameters, goals=goals, correlation=fit.correlation, projection=projection,
+            timings=timings, engine_difference=engine_difference, twin=twin_table,
+            settings={"seed": seed, "popsize": popsize, "maxiter": maxiter, "twin_noise": NOISE,
+                      "twin_popsize": TWIN_POPSIZE, "twin_maxiter": TWIN_MAXITER},
+            extra={"evaluations": fit.evaluations, "de_message": fit.de_message, "ls_message": fit.ls_message,
+                   "cost": fit.cost, "projection_runs": runs},
+        )
+        write_figures(inputs, out_dir / "figures")
+        timings["report"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - start
+        write_report(inputs, out_dir / "REPORT.md", out_dir / "figures")
+    else:
+        timings["total"] = time.perf_counter() - start
+    return outcome

@@ -1,0 +1,193 @@
+"""The calibration: declared inputs, objective, twin experiment, committed outputs, defaults.
+
+The full calibration (about 1.5 minutes) runs in benchmarks/bench_calibration.py; here the
+twin experiment and the pipeline use short searches.
+"""
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+from calibration import results, spec
+from calibration.__main__ import main
+from calibration.problem import Calibration
+from calibration.twin import twin_experiment
+from model import PlanSimError
+from model.engine import ShanghaiModel
+
+
+@pytest.fixture(scope="module")
+def problem() -> Calibration:
+    return Calibration()
+
+
+@pytest.fixture(scope="module")
+def estimates(problem) -> np.ndarray:
+    return results.read_estimates(problem)
+
+
+# -- declared inputs ---------------------------------------------------------------------------
+def test_every_constant_marked_to_be_calibrated_is_accounted_for(problem):
+    """Each constant the model file marks 'to be calibrated' is estimated, set for the 2000 runs,
+    derived for 2010, or kept with a stated reason."""
+    doc = problem.reference.doc
+    marked = {n for n in problem.reference.constants() if "calibrat" in str(doc.loc[n, "Comment"]).lower()}
+    handled = (set(problem.names) | set(problem.spec.not_estimated["parameter"]) | set(problem.initial["parameter"])
+               | set(problem.derived_2010["parameter"]))
+    assert marked - handled == set()
+    assert all(problem.spec.not_estimated["reason"].str.len() > 20)
+
+
+def test_no_lever_is_estimated_and_starts_lie_within_bounds(problem):
+    levers = set(problem.reference.levers()["name"])
+    assert not levers & set(problem.names)
+    table = problem.spec.table
+    assert ((table["lower"] <= table["start"]) & (table["start"] <= table["upper"])).all()
+
+
+def test_spec_rejects_a_lever(tmp_path, problem):
+    path = tmp_path / "parameters_spec.csv"
+    text = spec.SPEC_FILE.read_text(encoding="utf-8")
+    path.write_text(text.replace("historical investment rate,", "investment rate,", 1), encoding="utf-8")
+    constants = problem.reference.constants()
+    with pytest.raises(PlanSimError, match=r"parameters_spec.csv: row \d+, column 'parameter': 'investment rate' "
+                                           r"is a policy lever; estimate its historical constant instead"):
+        spec.load_parameter_spec(constants, problem.reference.levers()["name"], path)
+
+
+def test_spec_rejects_start_outside_bounds(tmp_path, problem):
+    path = tmp_path / "parameters_spec.csv"
+    table = pd.read_csv(spec.SPEC_FILE, dtype=str, keep_default_na=False)
+    table.loc[0, "start"] = "9"
+    table.to_csv(path, index=False)
+    with pytest.raises(PlanSimError, match=r"row 2, column 'start': start 9.0 outside"):
+        spec.load_parameter_spec(problem.reference.constants(), problem.reference.levers()["name"], path)
+
+
+def test_initial_2000_must_cover_every_initial_constant(tmp_path, problem):
+    path = tmp_path / "initial_2000.csv"
+    table = pd.read_csv(spec.INITIAL_FILE, dtype=str, keep_default_na=False)
+    table = table[table["parameter"] != "initial private cars"]
+    table.to_csv(path, index=False)
+    with pytest.raises(PlanSimError, match=r"\['initial private cars'\] set 2010 stocks but have no 2000 setting"):
+        spec.load_initial_2000(problem.history, problem.reference.constants(), problem.spec, path)
+
+
+def test_2000_data_settings_come_from_the_history(problem):
+    fixed = problem.fixed
+    assert fixed["initial resident population"] == 1609
+    assert fixed["initial registered population"] == 1321.63
+    assert fixed["initial elderly share of residents"] == pytest.approx(0.1146)
+    assert fixed["initial RD share of GDP"] == pytest.approx(0.0161)
+
+
+# -- objective --------------------------------------------------------------------------------
+def _observed_as(problem, theta, factor):
+    """The problem's observations replaced by the run at ``theta`` times ``factor``."""
+    obs = problem.points.copy()
+    simulated = problem.at_points(problem.simulate(theta))
+    obs["value"] = obs["value"] / obs["model_value"] * simulated * factor
+    obs["model_value"] = simulated * factor
+    return obs
+
+
+def test_each_level_series_weighs_the_same_whatever_its_points(problem):
+    """With every observation 10% above the model, each level series adds (1/1.1 - 1)^2 times
+    its weight, whether it has 1 point or 10; a shape series (fitted up to a factor) adds 0."""
+    theta = problem.spec.start
+    twin = Calibration(problem.reference, observations=_observed_as(problem, theta, 1.1))
+    level = twin.points.groupby("series")[["fit", "weight"]].first()
+    level = level[level["fit"] == "level"]
+    assert twin.cost(theta) == pytest.approx((1 / 1.1 - 1) ** 2 * level["weight"].sum())
+
+
+def test_unverified_and_initial_points_are_not_fitted(problem):
+    fitted = problem.points
+    assert set(fitted["quality"]) <= {"sourced", "derived"}
+    assert not ((fitted["series"] == "rd_share_gdp") & (fitted["year"] == 2010)).any()  # unverified
+    assert not ((fitted["series"] == "resident_pop_yearend_nbs_revised") & (fitted["year"] == 2000)).any()
+    assert set(problem.excluded["year"]) == {2000}
+
+
+def test_rail_is_fitted_on_the_points_that_exist(problem):
+    rail = problem.points[problem.points["series"] == "rail_transit_length"]
+    assert list(rail["year"]) == [2008, 2009, 2010]
+
+
+# -- twin experiment --------------------------------------------------------------------------
+def test_twin_experiment_recovers_the_parameters(problem, estimates):
+    """Synthetic history from the estimates plus 1% noise; a short search from the spec's starts
+    recovers every parameter within its stated tolerance."""
+    table = twin_experiment(problem, estimates, popsize=4, maxiter=40)
+    failed = table[~table["recovered"]]
+    assert failed.empty, failed.to_string()
+
+
+# -- committed outputs ------------------------------------------------------------------------
+def test_estimates_reproduce_the_fit_statistics(problem, estimates):
+    """Freshness: the committed estimates, run with PySD, give the committed fit statistics."""
+    _, stats, _ = results.reproduce(problem, estimates)
+    committed = pd.read_csv(results.FIT_STATISTICS_FILE)
+    assert list(committed["series"]) == list(stats["series"])
+    numeric = [c for c in results.FIT_COLUMNS if c not in ("series", "unit")]
+    np.testing.assert_allclose(committed[numeric].to_numpy(float), stats[numeric].to_numpy(float),
+                               rtol=1e-8, atol=1e-12)
+
+
+def test_parameters_file_comes_from_the_same_fit(problem, estimates):
+    """parameters.csv = the estimates that carry over to projections + the 2010 states of the run."""
+    _, _, derived = results.reproduce(problem, estimates)
+    table = pd.read_csv(results.PARAMETERS_FILE)
+    values = dict(zip(table["parameter"], table["value"]))
+    roles = dict(zip(table["parameter"], table["role"]))
+    for name, value, role in zip(problem.names, estimates, problem.spec.roles):
+        if role in spec.PROJECTION_ROLES and name not in derived:
+            assert values[name] == pytest.approx(value, rel=1e-12)
+        elif name not in derived:
+            assert name not in values  # 2000 states and 2000s-only parameters stay out
+    for name, value in derived.items():
+        assert roles[name] == "derived 2010 state"
+        assert values[name] == pytest.approx(value, rel=1e-8)
+
+
+def test_parameters_file_has_bounds_and_errors_and_no_2000_state():
+    table = pd.read_csv(results.PARAMETERS_FILE)
+    assert {"parameter", "value", "lower", "upper", "std_error", "role"} <= set(table.columns)
+    assert set(table["role"]) <= {*spec.PROJECTION_ROLES, "derived 2010 state"}
+    estimated = table[table["role"] != "derived 2010 state"]
+    assert estimated[["lower", "upper"]].notna().all().all()
+    initial = table[table["parameter"].str.startswith("initial ")]
+    assert (initial["role"] == "derived 2010 state").all()
+
+
+def test_default_projection_uses_parameters_file():
+    table = pd.read_csv(results.PARAMETERS_FILE)
+    calibrated, raw = model.load(), ShanghaiModel(use_calibration=False)
+    for name, value in zip(table["parameter"], table["value"]):
+        assert calibrated.constants()[name] == value
+    default = calibrated.run(final_year=2015)
+    explicit = raw.run(final_year=2015, params=dict(zip(table["parameter"], table["value"])))
+    pd.testing.assert_frame_equal(default, explicit)
+    assert not np.allclose(default["gdp"], raw.run(final_year=2015)["gdp"])
+    # the projection still starts from the official 2010 baseline
+    assert default.loc[2010, "gdp"] == pytest.approx(17165.98)
+    assert default.loc[2010, "resident_population"] == pytest.approx(2303)
+
+
+# -- command ----------------------------------------------------------------------------------
+def test_command_writes_every_output(tmp_path, capsys):
+    """python -m calibration with a tiny search: all outputs written, goals printed."""
+    assert main(["--out", str(tmp_path), "--popsize", "2", "--maxiter", "2", "--no-twin", "--quiet"]) == 0
+    for name in ("estimates.csv", "parameters.csv", "fit_statistics.csv", "REPORT.md", "figures/fit.png",
+                 "figures/residuals.png", "figures/projection.png"):
+        assert (tmp_path / name).exists(), name
+    stats = pd.read_csv(tmp_path / "fit_statistics.csv")
+    assert list(stats.columns[:8]) == ["series", "n_points", "mape", "rmse", "r2", "theil_um", "theil_us",
+                                       "theil_uc"]
+    np.testing.assert_allclose(stats[["theil_um", "theil_us", "theil_uc"]].sum(axis=1), 1.0)
+    report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
+    for section in ("## Fit statistics", "## Estimated parameters", "## Not estimated", "## Run time"):
+        assert section in report
+    assert re.search(r"Real GDP: mape [\d.]+ \(goal 3\)", capsys.readouterr().out)
