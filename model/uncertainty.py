@@ -40,6 +40,13 @@ BASES = ("documented range", "calibration estimate")
 # the columns holding its estimation bounds.
 STANDARD_ERROR_COLUMN = "std_error"
 BOUND_COLUMNS = ("lower", "upper")
+ROLE_COLUMN = "role"
+# Historical levers act only before the policy start (2010): they cannot move a projection from
+# 2010, so they are no uncertainty of one.
+SKIPPED_ROLES = ("historical lever",)
+# A calibrated normal is cut at +- 3 standard errors (99.7 % of its mass) so that members stay
+# physically meaningful (no negative stocks or shares) where no other bound is declared.
+TRUNCATION_SE = 3.0
 # The percentiles written as bands (issue 6: p05, p25, p50, p75, p95).
 BAND_PERCENTILES = (5, 25, 50, 75, 95)
 # Seed of the app's quick ensembles, fixed so that bands do not flicker between redraws.
@@ -111,19 +118,21 @@ def load_uncertainties(
         raise PlanSimError(f"{path}: cannot read the uncertainties: {error}") from error
     if not isinstance(data, dict):
         raise PlanSimError(f"{path}: expected a mapping of parameter name -> distribution")
-    declared = {name: _parse_entry(path, name, entry, reference) for name, entry in data.items()}
-    if calibration is not None:
-        for name, estimate in calibrated_uncertainties(calibration, reference).items():
-            declared[name] = estimate
-    return list(declared.values())
+    calibrated = calibrated_uncertainties(calibration, reference) if calibration is not None else {}
+    # an entry that the calibration supersedes is still checked, except against the (calibrated) default
+    declared = {name: _parse_entry(path, name, entry, reference, check_centre=name not in calibrated)
+                for name, entry in data.items()}
+    return list({**declared, **calibrated}.values())
 
 
 def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict[str, Uncertainty]:
-    """Normal distributions (estimate, standard error) truncated to the estimation bounds, from
-    calibration/parameters.csv; {} while that file or its standard-error column is missing.
+    """Normal distributions (estimate, standard error) from calibration/parameters.csv, truncated
+    to estimate +- TRUNCATION_SE standard errors, the estimation bounds (columns lower, upper)
+    and the model file's range, whichever are narrower; {} while that file or its
+    standard-error column is missing.
 
-    Rows without a finite standard error (the calibration reports none for an estimate on a
-    bound) are skipped: the declared range of that parameter stays.
+    Skipped: rows without a finite standard error (the calibration reports none for an estimate
+    on a bound; the parameter's declared range stays) and rows whose role is in SKIPPED_ROLES.
     """
     path = Path(path)
     if not path.exists():
@@ -133,30 +142,32 @@ def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict
         return {}
     out = {}
     for row_number, row in table.iterrows():
-        name, se = row["parameter"], float(row[STANDARD_ERROR_COLUMN])
-        where = f"{path}: row {row_number + 2}, parameter '{name}'"
-        if not math.isfinite(se):
-            continue  # no uncertainty estimated for this parameter: its declared range stays
+        name = row["parameter"]
+        where = f"{path.name}: row {row_number + 2}, parameter '{name}'"
+        value, se = pd.to_numeric(row["value"], errors="coerce"), pd.to_numeric(row[STANDARD_ERROR_COLUMN], errors="coerce")
+        if pd.isna(se) or str(row.get(ROLE_COLUMN, "")) in SKIPPED_ROLES:
+            continue
         if name not in reference.constants():
             raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, reference.constants())}")
-        # the estimation bounds where the file gives them, else the model file's range
-        low, high = (_finite_or(row.get(column), fallback)
-                     for column, fallback in zip(BOUND_COLUMNS, _model_limits(reference, name)))
-        value = float(row["value"])
-        if not (se >= 0 and math.isfinite(low) and math.isfinite(high) and low <= value <= high):
-            raise PlanSimError(
-                f"{where}: needs a standard error >= 0 (got {se}) and finite bounds around the "
-                f"estimate {value} (got [{low}, {high}])"
-            )
+        if pd.isna(value) or not math.isfinite(se) or se < 0:
+            raise PlanSimError(f"{where}: needs a finite value and a standard error >= 0, got "
+                               f"value {row['value']!r}, {STANDARD_ERROR_COLUMN} {row[STANDARD_ERROR_COLUMN]!r}")
+        value, se = float(value), float(se)
+        model_low, model_high = _model_limits(reference, name)
+        low = max(value - TRUNCATION_SE * se, _finite_or(row.get(BOUND_COLUMNS[0]), -math.inf), model_low)
+        high = min(value + TRUNCATION_SE * se, _finite_or(row.get(BOUND_COLUMNS[1]), math.inf), model_high)
+        if not low <= value <= high:
+            raise PlanSimError(f"{where}: the estimate {value:g} lies outside its bounds [{low:g}, {high:g}] "
+                               f"(estimation bounds and the model file's range)")
         out[name] = Uncertainty(
             name=name, distribution="normal", low=low, high=high, centre=value, sd=se,
-            basis="calibration estimate", reason="estimated from 2000-2010 history",
-            source=f"{path.name}: estimate and standard error",
+            basis="calibration estimate", reason=f"estimated from 2000-2010 history ({row.get(ROLE_COLUMN, 'estimate')})",
+            source=f"calibration/{path.name}: estimate and standard error (Jacobian at the optimum)",
         )
     return out
 
 
-def _parse_entry(path: Path, name: str, entry: object, reference: ShanghaiModel) -> Uncertainty:
+def _parse_entry(path: Path, name: str, entry: object, reference: ShanghaiModel, check_centre: bool = True) -> Uncertainty:
     where = f"{path.name}: '{name}'"
     constants = reference.constants()
     if name not in constants:
@@ -186,7 +197,7 @@ def _parse_entry(path: Path, name: str, entry: object, reference: ShanghaiModel)
         raise PlanSimError(f"{where}: basis {entry['basis']!r} is not one of {list(BASES)}")
     low, high = numbers["low"], numbers["high"]
     centre = numbers.get(centre_key, constants[name]) if centre_key else (low + high) / 2
-    if not low <= centre <= high:
+    if check_centre and not low <= centre <= high:
         what = f"'{centre_key}'" if centre_key in entry else f"the model default {centre:g} (used as {centre_key})"
         raise PlanSimError(f"{where}: {what} must lie in [low, high] = [{low:g}, {high:g}]")
     if numbers.get("sd", 0) < 0:

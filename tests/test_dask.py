@@ -17,7 +17,7 @@ def cluster():
 
 def test_dask_cluster_gives_the_local_ensemble(cluster, shanghai):
     runner = EnsembleRunner(shanghai)
-    unknowns = load_uncertainties(reference=shanghai, calibration=None)
+    unknowns = load_uncertainties(reference=shanghai)
     levers = {"population control": 0.2}
     local = run_uncertainty(levers, 120, 21, uncertainties=unknowns, runner=runner, workers=1)
     seen = []

@@ -48,7 +48,7 @@ def test_sobol_table_has_every_scored_target_and_input(sobol_levers, shanghai):
 
 
 def test_morris_over_uncertainties_ranks_the_dummy_last(runner, shanghai):
-    unknowns = load_uncertainties(reference=shanghai, calibration=None)
+    unknowns = load_uncertainties(reference=shanghai)
     indices = run_sensitivity(runner, {}, method="morris", n=12, seed=4, over_levers=False,
                               uncertainties=unknowns, dummy=True)
     dummy = indices[indices["input"] == DUMMY]

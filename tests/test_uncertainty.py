@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from model import PlanSimError
+from model import PlanSimError, ShanghaiModel
 from model.ensemble import EnsembleRunner
 from model.fast import SimlinModel
+from model.paths import CALIBRATED_PARAMETERS_FILE
 from model.uncertainty import (
     BAND_PERCENTILES, UNCERTAINTIES_FILE, Uncertainty, bands, calibrated_uncertainties, ensemble_for_levers,
     load_uncertainties, run_uncertainty, sample, target_probabilities,
@@ -22,8 +23,16 @@ def runner(shanghai):
 
 
 @pytest.fixture(scope="module")
+def raw_model():
+    """The model with the model file's starting values (no calibration), to pair with made-up
+    calibration files."""
+    return ShanghaiModel(use_calibration=False)
+
+
+@pytest.fixture(scope="module")
 def declared(shanghai):
-    return load_uncertainties(reference=shanghai, calibration=None)
+    """The shipped declarations, with the calibration's estimates where it has them."""
+    return load_uncertainties(reference=shanghai)
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +45,31 @@ def plan_ensemble(runner, declared):
 # -- declarations ---------------------------------------------------------------------------------
 def test_declared_uncertainties_are_documented_non_lever_constants(shanghai, declared):
     levers = set(shanghai.levers()["name"])
+    file_entries = yaml.safe_load(UNCERTAINTIES_FILE.read_text(encoding="utf-8"))
     assert len(declared) >= 20
     for u in declared:
         assert u.name in shanghai.constants() and u.name not in levers
         assert u.low <= u.centre <= u.high and u.low < u.high
-        assert u.reason and u.source and u.basis == "documented range"
-        if u.distribution == "triangular" and "mode" not in yaml.safe_load(UNCERTAINTIES_FILE.read_text())[u.name]:
-            assert u.centre == shanghai.constants()[u.name]  # centred on the model default
+        assert u.reason and u.source and u.basis in ("documented range", "calibration estimate")
+        if u.basis == "documented range" and u.distribution == "triangular" and "mode" not in file_entries[u.name]:
+            assert u.centre == shanghai.constants()[u.name]  # centred on the model's (calibrated) default
+
+
+def test_calibration_estimates_take_over_where_they_have_a_standard_error(shanghai, declared):
+    """Every calibrated parameter with a standard error (historical levers aside) gets
+    normal(estimate, standard error) within its bounds; the others keep their declared range."""
+    if not CALIBRATED_PARAMETERS_FILE.exists():
+        pytest.skip("no calibration/parameters.csv yet")
+    table = pd.read_csv(CALIBRATED_PARAMETERS_FILE).set_index("parameter")
+    by_name = {u.name: u for u in declared}
+    with_se = table[table["std_error"].notna() & (table["role"] != "historical lever")]
+    assert len(with_se) > 0
+    for name, row in with_se.iterrows():
+        u = by_name[name]
+        assert (u.distribution, u.basis, u.centre, u.sd) == ("normal", "calibration estimate", row["value"], row["std_error"])
+        assert u.low == pytest.approx(max(row["value"] - 3 * row["std_error"], u.low))
+    for name in table.index.difference(with_se.index):
+        assert name not in by_name or by_name[name].basis == "documented range"
 
 
 def _write(tmp_path, entries) -> str:
@@ -72,18 +99,26 @@ def test_bad_declarations_are_named(tmp_path, shanghai, name, entry, message):
     assert message in str(error.value)
 
 
-def test_calibrated_standard_errors_replace_documented_ranges(tmp_path, shanghai):
-    """A parameter estimated with a standard error gets normal(estimate, se) truncated to its
-    estimation bounds; one without a standard error keeps its declared range."""
+def test_calibrated_standard_errors_replace_documented_ranges(tmp_path, raw_model):
+    """A parameter estimated with a standard error gets normal(estimate, se) cut at +-3 se, the
+    estimation bounds and the model's range; one without a standard error keeps its declared
+    range; historical levers (no effect after 2010) are left out."""
     path = tmp_path / "parameters.csv"
-    pd.DataFrame({"parameter": ["depreciation rate", "structural shift rate"], "value": [0.07, 0.04],
-                  "lower": [0.04, 0.0], "upper": [0.1, 0.1], "std_error": [0.005, math.nan]}).to_csv(path, index=False)
-    loaded = {u.name: u for u in load_uncertainties(reference=shanghai, calibration=path)}
+    pd.DataFrame({
+        "parameter": ["depreciation rate", "structural shift rate", "tertiary saving effectiveness", "historical investment rate"],
+        "value": [0.07, 0.04, 0.5, 0.4], "std_error": [0.005, math.nan, 0.4, 0.01],
+        "lower": [0.06, 0.0, math.nan, 0.25], "upper": [0.1, 0.1, math.nan, 0.5],
+        "role": ["structural", "structural", "structural", "historical lever"],
+    }).to_csv(path, index=False)
+    loaded = {u.name: u for u in load_uncertainties(reference=raw_model, calibration=path)}
     dep = loaded["depreciation rate"]
-    assert (dep.distribution, dep.centre, dep.sd, dep.low, dep.high, dep.basis) == (
-        "normal", 0.07, 0.005, 0.04, 0.1, "calibration estimate")
+    assert (dep.distribution, dep.centre, dep.sd, dep.basis) == ("normal", 0.07, 0.005, "calibration estimate")
+    assert (dep.low, dep.high) == pytest.approx((0.06, 0.085))  # estimation bound below, 3 se above
+    saving = loaded["tertiary saving effectiveness"]
+    assert (saving.low, saving.high) == (0.0, 1.0)  # the model file's range [0, 1] is narrower than 3 se
     assert loaded["structural shift rate"].basis == "documented range"
-    assert calibrated_uncertainties(tmp_path / "missing.csv", shanghai) == {}
+    assert "historical investment rate" not in loaded
+    assert calibrated_uncertainties(tmp_path / "missing.csv", raw_model) == {}
 
 
 # -- distributions and sampling -------------------------------------------------------------------
@@ -185,6 +220,6 @@ def test_bad_calibrated_row_is_named(tmp_path, shanghai):
     path = tmp_path / "parameters.csv"
     pd.DataFrame({"parameter": ["depreciation rate"], "value": [0.2], "lower": [0.04], "upper": [0.1],
                   "std_error": [0.01]}).to_csv(path, index=False)
-    with pytest.raises(PlanSimError, match=r"parameters.csv: row 2, parameter 'depreciation rate': needs .* "
-                                           r"finite bounds around the estimate 0.2 \(got \[0.04, 0.1\]\)"):
+    with pytest.raises(PlanSimError, match=r"parameters.csv: row 2, parameter 'depreciation rate': the estimate 0.2 "
+                                           r"lies outside its bounds \[0.17, 0.1\]"):
         load_uncertainties(reference=shanghai, calibration=path)
