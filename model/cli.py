@@ -6,7 +6,7 @@ import sys
 
 import pandas as pd
 
-from . import cli_ensembles
+from . import cli_ensembles, cli_scenarios
 from .engine import DEFAULT_FINAL_YEAR
 
 
@@ -35,7 +35,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
-REGISTRARS = [_register_project, cli_ensembles.register]
+REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ MODULES = ("population", "economy", "energy", "transport")
 INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
 LEVER_KEYS = ("module", "label_en", "label_zh", "description", "plan_text")
 INDICATOR_KEYS = ("module", "variable", "kind", "scale", "unit", "label_en", "label_zh")
+INDICATOR_OPTIONAL_KEYS = ("base_year",)
 
 
 def _read_yaml(path) -> dict:
@@ -63,6 +64,9 @@ def indicator_table() -> pd.DataFrame:
         missing = [key for key in INDICATOR_KEYS if key not in (meta or {})]
         if missing:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' lacks {missing}")
+        unknown = sorted(set(meta) - set(INDICATOR_KEYS) - set(INDICATOR_OPTIONAL_KEYS))
+        if unknown:  # e.g. an unquoted label with a comma split into a stray key
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' has unknown keys {unknown}")
         if meta["kind"] not in INDICATOR_KINDS:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': kind must be one of {INDICATOR_KINDS}")
         if meta["kind"] == "change_vs" and "base_year" not in meta:

@@ -126,3 +126,14 @@ def test_model_file_has_one_view_per_module_and_an_up_to_date_sketch():
     script = MODEL_FILE.parent.parent / "scripts" / "layout_views.py"
     assert subprocess.run([sys.executable, str(script), "--check"]).returncode == 0, \
         "run scripts/layout_views.py to redraw the views from the equations"
+
+
+def test_indicator_declarations_with_unknown_keys_are_rejected(tmp_path, monkeypatch):
+    from model import metadata
+
+    bad = tmp_path / "indicators.yaml"
+    bad.write_text("gdp: {module: economy, variable: GDP, kind: level, scale: 1, unit: x, "
+                   "label_en: Energy use, industry, label_zh: y}\n", encoding="utf-8")
+    monkeypatch.setattr(metadata, "INDICATORS_FILE", bad)
+    with pytest.raises(PlanSimError, match=r"indicator 'gdp' has unknown keys \['industry'\]"):
+        metadata.indicator_table()
