@@ -6,7 +6,8 @@ import sys
 
 import pandas as pd
 
-from . import cli_ensembles, cli_scenarios
+from . import cli_ensembles
+from . import cli_scenarios
 from .engine import DEFAULT_FINAL_YEAR
 
 
