@@ -9,6 +9,7 @@ Both run locally in worker processes, or on a Dask cluster with ``--scheduler tc
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
@@ -70,6 +71,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_sensitivity)
 
 
+def _reporting_errors(command):
+    """Bad input (PlanSimError) ends the command with 'error: ...' on stderr and exit code 2."""
+    @functools.wraps(command)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except PlanSimError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+
+    return wrapped
+
+
+@_reporting_errors
 def _uncertainty(args: argparse.Namespace) -> int:
     from . import uncertainty as unc
 
@@ -103,6 +118,7 @@ def _uncertainty(args: argparse.Namespace) -> int:
     return 0
 
 
+@_reporting_errors
 def _sensitivity(args: argparse.Namespace) -> int:
     from . import sensitivity as sens
     from .uncertainty import load_uncertainties
@@ -142,12 +158,9 @@ def _setup(args):
     from .uncertainty import _shared_model
 
     if args.samples < 1:
-        raise SystemExit(f"error: --samples must be at least 1, got {args.samples}")
-    try:
-        reference = _shared_model()
-        return load_scenario(args.scenario, reference), EnsembleRunner(reference)
-    except PlanSimError as error:
-        raise SystemExit(f"error: {error}") from None
+        raise PlanSimError(f"--samples must be at least 1, got {args.samples}")
+    reference = _shared_model()
+    return load_scenario(args.scenario, reference), EnsembleRunner(reference)
 
 
 def _out_dir(args) -> Path:

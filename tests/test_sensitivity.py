@@ -81,3 +81,14 @@ def test_sensitivity_command_writes_indices_and_charts(tmp_path):
     assert manifest["runs"] == 16 * (11 + 1 + 2)
     charts = [f for f in manifest["files"] if f.endswith(".png")]
     assert len(charts) == 16 and all((out / f).exists() for f in charts)
+
+
+def test_command_reports_bad_input_without_a_traceback(tmp_path, capsys):
+    from model.cli import main
+    from model.paths import PROJECT_DIR
+
+    code = main(["sensitivity", str(PROJECT_DIR / "scenarios" / "plan.yaml"), "--samples", "1000",
+                 "--out", str(tmp_path / "x"), "--no-progress"])
+    assert code == 2
+    assert "error: --samples for Sobol' must be a power of 2 (e.g. 1024), got 1000" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
