@@ -192,7 +192,8 @@ def _manifest(args, out: Path, started: float, scenario, files: list[str], extra
         "scenario": {"name": scenario.name, "file": str(args.scenario), "levers": scenario.levers},
         "seed": args.seed, "samples": args.samples, "final_year": args.final_year,
         "engine": f"Simlin (pysimlin {version('pysimlin')})",
-        "where": f"Dask scheduler {args.scheduler}" if args.scheduler else f"local ({args.workers or 'one per CPU'} workers)",
+        "where": f"Dask scheduler {args.scheduler}" if args.scheduler else
+                 f"this machine, {args.workers or 'one per CPU (small runs: one)'} worker process(es)",
         "model_file_sha256": hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest(),
         "versions": {name: version(name) for name in ("numpy", "scipy", "pandas", "SALib", "pysimlin")},
         **extra,
