@@ -6,6 +6,7 @@ import sys
 
 import pandas as pd
 
+from . import cli_ensembles
 from . import cli_scenarios
 from .engine import DEFAULT_FINAL_YEAR
 
@@ -35,7 +36,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
-REGISTRARS = [_register_project, cli_scenarios.register]
+REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,394 @@
+"""Uncertainty analysis: declared parameter distributions, Latin hypercube ensembles, bands and
+the probability of meeting each plan target.
+
+Uncertain parameters (X) are declared in model/uncertainties.yaml, apart from the levers (L). Once
+calibration/parameters.csv gives a standard error for an estimated parameter, that estimate
+replaces the declared range (``load_uncertainties``).
+
+    from model import uncertainty
+    summary = uncertainty.ensemble_for_levers({"energy saving effort": 0.04}, n_members=500)
+    summary.bands              # indicator, year, p05, p25, p50, p75, p95
+    summary.probabilities      # plan, target_id, indicator, year, op, target, probability_met
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel
+from .ensemble import Ensemble, EnsembleRunner
+from .errors import PlanSimError
+from .metadata import plan_targets, unknown_name_message
+from .paths import CALIBRATED_PARAMETERS_FILE, PACKAGE_DIR
+
+UNCERTAINTIES_FILE = PACKAGE_DIR / "uncertainties.yaml"
+DISTRIBUTIONS = {  # required numeric keys; the optional centre key and its meaning
+    "uniform": (("low", "high"), None),
+    "triangular": (("low", "high"), "mode"),
+    "normal": (("sd", "low", "high"), "mean"),
+}
+TEXT_KEYS = ("basis", "reason", "source")
+BASES = ("documented range", "calibration estimate")
+# calibration/parameters.csv (issue 4): the column holding each estimate's standard error, and
+# the columns holding its estimation bounds.
+STANDARD_ERROR_COLUMN = "std_error"
+BOUND_COLUMNS = ("lower", "upper")
+ROLE_COLUMN = "role"
+# Historical levers act only before the policy start (2010): they cannot move a projection from
+# 2010, so they are no uncertainty of one.
+SKIPPED_ROLES = ("historical lever",)
+# A calibrated normal is cut at +- 3 standard errors (99.7 % of its mass) so that members stay
+# physically meaningful (no negative stocks or shares) where no other bound is declared.
+TRUNCATION_SE = 3.0
+# The percentiles written as bands (issue 6: p05, p25, p50, p75, p95).
+BAND_PERCENTILES = (5, 25, 50, 75, 95)
+# Seed of the app's quick ensembles, fixed so that bands do not flicker between redraws.
+DEFAULT_SEED = 2011
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """One uncertain constant: its distribution on [low, high] and why it is uncertain.
+
+    ``centre`` is the mode (triangular) or mean (normal); ``sd`` the normal's standard deviation
+    before truncation to [low, high]. Values are in the constant's model units.
+    """
+
+    name: str
+    distribution: str
+    low: float
+    high: float
+    centre: float
+    sd: float = 0.0
+    basis: str = ""
+    reason: str = ""
+    source: str = ""
+
+    @property
+    def zero_width(self) -> bool:
+        return self.low == self.high or (self.distribution == "normal" and self.sd == 0)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at probabilities ``u`` in [0, 1) (inverse cumulative distribution)."""
+        from scipy import stats
+
+        u = np.asarray(u, dtype=float)
+        if self.zero_width:
+            return np.full(u.shape, self.centre)
+        width = self.high - self.low
+        if self.distribution == "uniform":
+            return self.low + u * width
+        if self.distribution == "triangular":
+            return stats.triang.ppf(u, (self.centre - self.low) / width, loc=self.low, scale=width)
+        a, b = (self.low - self.centre) / self.sd, (self.high - self.centre) / self.sd
+        return stats.truncnorm.ppf(u, a, b, loc=self.centre, scale=self.sd)
+
+    def describe(self) -> str:
+        """Short text of the distribution, e.g. 'triangular(0.005, 0.015, 0.025)'."""
+        if self.distribution == "uniform":
+            return f"uniform({self.low:g}, {self.high:g})"
+        if self.distribution == "triangular":
+            return f"triangular({self.low:g}, {self.centre:g}, {self.high:g})"
+        return f"normal({self.centre:g}, {self.sd:g}) on [{self.low:g}, {self.high:g}]"
+
+
+def load_uncertainties(
+    path: Path | str = UNCERTAINTIES_FILE,
+    reference: ShanghaiModel | None = None,
+    calibration: Path | str | None = CALIBRATED_PARAMETERS_FILE,
+) -> list[Uncertainty]:
+    """The declared uncertainties, checked against the model; calibrated ones replaced.
+
+    Every name must be a model constant that is not a lever (levers are choices, not unknowns);
+    every distribution must lie inside the range the model file declares for the constant.
+    """
+    path = Path(path)
+    reference = reference if reference is not None else _shared_model()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise PlanSimError(f"{path}: cannot read the uncertainties: {error}") from error
+    if not isinstance(data, dict):
+        raise PlanSimError(f"{path}: expected a mapping of parameter name -> distribution")
+    calibrated = calibrated_uncertainties(calibration, reference) if calibration is not None else {}
+    # an entry that the calibration supersedes is still checked, except against the (calibrated) default
+    declared = {name: _parse_entry(path, name, entry, reference, check_centre=name not in calibrated)
+                for name, entry in data.items()}
+    return list({**declared, **calibrated}.values())
+
+
+def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict[str, Uncertainty]:
+    """Normal distributions (estimate, standard error) from calibration/parameters.csv, truncated
+    to estimate +- TRUNCATION_SE standard errors, the estimation bounds (columns lower, upper)
+    and the model file's range, whichever are narrower; {} while that file or its
+    standard-error column is missing.
+
+    Skipped: rows without a finite standard error (the calibration reports none for an estimate
+    on a bound; the parameter's declared range stays) and rows whose role is in SKIPPED_ROLES.
+    """
+    path = Path(path)
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path)
+    if STANDARD_ERROR_COLUMN not in table.columns:
+        return {}
+    out = {}
+    for row_number, row in table.iterrows():
+        name = row["parameter"]
+        where = f"{path.name}: row {row_number + 2}, parameter '{name}'"
+        value, se = pd.to_numeric(row["value"], errors="coerce"), pd.to_numeric(row[STANDARD_ERROR_COLUMN], errors="coerce")
+        if pd.isna(se) or str(row.get(ROLE_COLUMN, "")) in SKIPPED_ROLES:
+            continue
+        if name not in reference.constants():
+            raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, reference.constants())}")
+        if pd.isna(value) or not math.isfinite(se) or se < 0:
+            raise PlanSimError(f"{where}: needs a finite value and a standard error >= 0, got "
+                               f"value {row['value']!r}, {STANDARD_ERROR_COLUMN} {row[STANDARD_ERROR_COLUMN]!r}")
+        value, se = float(value), float(se)
+        model_low, model_high = _model_limits(reference, name)
+        low = max(value - TRUNCATION_SE * se, _finite_or(row.get(BOUND_COLUMNS[0]), -math.inf), model_low)
+        high = min(value + TRUNCATION_SE * se, _finite_or(row.get(BOUND_COLUMNS[1]), math.inf), model_high)
+        if not low <= value <= high:
+            raise PlanSimError(f"{where}: the estimate {value:g} lies outside its bounds [{low:g}, {high:g}] "
+                               f"(estimation bounds and the model file's range)")
+        out[name] = Uncertainty(
+            name=name, distribution="normal", low=low, high=high, centre=value, sd=se,
+            basis="calibration estimate", reason=f"estimated from 2000-2010 history ({row.get(ROLE_COLUMN, 'estimate')})",
+            source=f"calibration/{path.name}: estimate and standard error (Jacobian at the optimum)",
+        )
+    return out
+
+
+def _parse_entry(path: Path, name: str, entry: object, reference: ShanghaiModel, check_centre: bool = True) -> Uncertainty:
+    where = f"{path.name}: '{name}'"
+    constants = reference.constants()
+    if name not in constants:
+        raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, constants)}")
+    if name in set(reference.levers()["name"]):
+        raise PlanSimError(f"{where} is a lever (model/levers.yaml); uncertainties must be non-lever constants")
+    if not isinstance(entry, dict):
+        raise PlanSimError(f"{where}: expected a mapping with distribution, bounds, basis, reason, source")
+    kind = entry.get("distribution")
+    if kind not in DISTRIBUTIONS:
+        raise PlanSimError(f"{where}: distribution {kind!r} is not one of {list(DISTRIBUTIONS)}")
+    required, centre_key = DISTRIBUTIONS[kind]
+    allowed = set(required) | {centre_key, "distribution", *TEXT_KEYS} - {None}
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise PlanSimError(f"{where}: unknown keys {unknown} for a {kind} distribution; allowed {sorted(allowed)}")
+    numbers = {}
+    for key in required + ((centre_key,) if centre_key in entry else ()):
+        value = entry.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise PlanSimError(f"{where}: '{key}' = {value!r} must be a finite number")
+        numbers[key] = float(value)
+    for key in TEXT_KEYS:
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise PlanSimError(f"{where}: '{key}' must be a non-empty text")
+    if entry["basis"] not in BASES:
+        raise PlanSimError(f"{where}: basis {entry['basis']!r} is not one of {list(BASES)}")
+    low, high = numbers["low"], numbers["high"]
+    centre = numbers.get(centre_key, constants[name]) if centre_key else (low + high) / 2
+    if check_centre and not low <= centre <= high:
+        what = f"'{centre_key}'" if centre_key in entry else f"the model default {centre:g} (used as {centre_key})"
+        raise PlanSimError(f"{where}: {what} must lie in [low, high] = [{low:g}, {high:g}]")
+    if numbers.get("sd", 0) < 0:
+        raise PlanSimError(f"{where}: 'sd' = {numbers['sd']:g} must be >= 0")
+    model_low, model_high = _model_limits(reference, name)
+    if low < model_low or high > model_high:
+        raise PlanSimError(
+            f"{where}: [{low:g}, {high:g}] leaves the range [{model_low:g}, {model_high:g}] the model file declares"
+        )
+    return Uncertainty(
+        name=name, distribution=kind, low=low, high=high, centre=centre, sd=numbers.get("sd", 0.0),
+        basis=entry["basis"], reason=entry["reason"], source=entry["source"],
+    )
+
+
+def _finite_or(value: object, fallback: float) -> float:
+    number = pd.to_numeric(value, errors="coerce")
+    return float(number) if pd.notna(number) and math.isfinite(float(number)) else fallback
+
+
+def _model_limits(reference: ShanghaiModel, name: str) -> tuple[float, float]:
+    """The [min, max] the model file declares for a constant; infinite where it declares none."""
+    limits = reference.doc.loc[name, "Limits"]
+    low = float(limits[0]) if len(limits) > 0 and not pd.isna(limits[0]) else -math.inf
+    high = float(limits[1]) if len(limits) > 1 and not pd.isna(limits[1]) else math.inf
+    return low, high
+
+
+def sample(uncertainties: Sequence[Uncertainty], n: int, seed: int | None) -> pd.DataFrame:
+    """``n`` members by Latin hypercube sampling (scipy.stats.qmc): one column per uncertainty.
+
+    The same seed gives the same sample.
+    """
+    if not (isinstance(n, (int, np.integer)) and n >= 1):
+        raise PlanSimError(f"number of samples must be a whole number >= 1, got {n!r}")
+    names = [u.name for u in uncertainties]
+    if len(set(names)) != len(names):
+        raise PlanSimError(f"uncertainties named more than once: {sorted({x for x in names if names.count(x) > 1})}")
+    if not uncertainties:
+        return pd.DataFrame(index=range(n))
+    from scipy.stats import qmc
+
+    unit = qmc.LatinHypercube(d=len(uncertainties), rng=np.random.default_rng(seed)).random(n)
+    return pd.DataFrame({u.name: u.ppf(unit[:, k]) for k, u in enumerate(uncertainties)})
+
+
+def bands(ensemble: Ensemble, percentiles: Sequence[float] = BAND_PERCENTILES) -> pd.DataFrame:
+    """Percentiles across members: columns indicator, year, p05, p25, p50, p75, p95.
+
+    Years where an indicator is undefined for every member (growth in the first year) are left out.
+    """
+    levels = np.percentile(ensemble.values, list(percentiles), axis=0)  # (levels, years, indicators)
+    rows = []
+    for i, ind in enumerate(ensemble.indicators):
+        for t, year in enumerate(ensemble.years):
+            if np.isnan(ensemble.values[:, t, i]).all():
+                continue
+            rows.append([ind, int(year), *levels[:, t, i]])
+    return pd.DataFrame(rows, columns=["indicator", "year", *(f"p{int(p):02d}" for p in percentiles)])
+
+
+def target_probabilities(ensemble: Ensemble, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share of members whose value meets each plan target (the scorecard's rule, ``status``).
+
+    Columns plan, target_id, indicator, year, op, target, probability_met, probability_near.
+    Targets dated after the ensemble's last year are left out.
+    """
+    from .scorecard import status
+
+    targets = plan_targets() if targets is None else targets
+    years = {int(y): t for t, y in enumerate(ensemble.years)}
+    rows = []
+    for _, target in targets.iterrows():
+        year = int(target["year"])
+        if year not in years:
+            continue
+        values = ensemble.values[:, years[year], ensemble._index(target["model_indicator"])]
+        statuses = np.array([status(float(v), float(target["value"]), target["op"], target["attribute"]) for v in values])
+        rows.append({
+            "plan": target["plan"], "target_id": target["id"], "indicator": target["model_indicator"],
+            "year": year, "op": target["op"], "target": float(target["value"]),
+            "probability_met": float(np.mean(statuses == "met")),
+            "probability_near": float(np.mean(statuses == "near")),
+        })
+    return pd.DataFrame(rows, columns=[
+        "plan", "target_id", "indicator", "year", "op", "target", "probability_met", "probability_near",
+    ])
+
+
+def run_uncertainty(
+    levers: Mapping[str, object] | None,
+    n: int,
+    seed: int | None,
+    *,
+    uncertainties: Sequence[Uncertainty] | None = None,
+    runner: EnsembleRunner | None = None,
+    final_year: int = DEFAULT_FINAL_YEAR,
+    **run_options,
+) -> Ensemble:
+    """Sample the uncertainties (Latin hypercube) and run every member with fixed ``levers``.
+
+    ``run_options`` go to ``EnsembleRunner.run`` (workers, scheduler, client, progress).
+    """
+    runner = runner if runner is not None else _shared_runner()
+    uncertainties = load_uncertainties(reference=runner.reference) if uncertainties is None else uncertainties
+    return runner.run(sample(uncertainties, n, seed), levers, final_year, **run_options)
+
+
+@dataclass
+class UncertaintySummary:
+    """What the app shows: bands per indicator and year, probability per target."""
+
+    bands: pd.DataFrame
+    probabilities: pd.DataFrame
+    ensemble: Ensemble
+
+
+def ensemble_for_levers(
+    levers: Mapping[str, object] | None, n_members: int = 500, seed: int | None = DEFAULT_SEED,
+    final_year: int = DEFAULT_FINAL_YEAR,
+) -> UncertaintySummary:
+    """Bands and target probabilities for the given levers, quickly (about 0.5 s for 500
+    members once the model is loaded; the first call also loads the model, about 2 s).
+
+    Runs in this process, with the model and the uncertainties loaded once per process.
+    """
+    ensemble = run_uncertainty(
+        levers, n_members, seed, uncertainties=_shared_uncertainties(), final_year=final_year, workers=1,
+    )
+    return UncertaintySummary(bands=bands(ensemble), probabilities=target_probabilities(ensemble), ensemble=ensemble)
+
+
+@lru_cache(maxsize=1)
+def _shared_model() -> ShanghaiModel:
+    from . import _shared
+
+    return _shared()
+
+
+@lru_cache(maxsize=1)
+def _shared_runner() -> EnsembleRunner:
+    return EnsembleRunner(_shared_model())
+
+
+@lru_cache(maxsize=1)
+def _shared_uncertainties() -> tuple[Uncertainty, ...]:
+    return tuple(load_uncertainties(reference=_shared_model()))
+
+
+def fan_charts(
+    summary_bands: pd.DataFrame, out_dir: Path | str, indicators: Sequence[str], *,
+    table: pd.DataFrame, targets: pd.DataFrame | None = None, probabilities: pd.DataFrame | None = None,
+    title: str = "",
+) -> list[Path]:
+    """One fan chart per indicator: the p05-p95 and p25-p75 bands, the median, and the plan
+    targets scored on the indicator (markers, labelled with the probability of meeting them when
+    ``probabilities`` is given). ``table`` is the indicator table (units, labels).
+    Returns the paths written (``fan_<indicator>.png``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = plan_targets() if targets is None else targets
+    paths = []
+    for ind in indicators:
+        data = summary_bands[summary_bands["indicator"] == ind]
+        if data.empty:
+            continue
+        fig, ax = plt.subplots(figsize=(7, 4))
+        ax.fill_between(data["year"], data["p05"], data["p95"], alpha=0.25, color="tab:blue", label="5-95 %")
+        ax.fill_between(data["year"], data["p25"], data["p75"], alpha=0.45, color="tab:blue", label="25-75 %")
+        ax.plot(data["year"], data["p50"], color="tab:blue", label="median")
+        chance = {} if probabilities is None else \
+            probabilities.set_index(["plan", "target_id"])["probability_met"].to_dict()
+        for _, target in targets[targets["model_indicator"] == ind].iterrows():
+            ax.plot([target["year"]], [target["value"]], marker="D", color="tab:red", linestyle="none")
+            label = f"{target['plan']} {target['op']} {target['value']:g}"
+            if (target["plan"], target["id"]) in chance:
+                label += f": P(met) {chance[(target['plan'], target['id'])]:.0%}"
+            ax.annotate(label, (target["year"], target["value"]),
+                        textcoords="offset points", xytext=(-4, 6), ha="right", fontsize=8, color="tab:red")
+        ax.set_title(f"{table.loc[ind, 'label_en']}{' - ' + title if title else ''}")
+        ax.set_ylabel(table.loc[ind, "unit"])
+        ax.set_xlabel("year")
+        ax.legend(loc="best", fontsize=8)
+        fig.tight_layout()
+        path = out_dir / f"fan_{ind}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
