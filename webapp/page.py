@@ -1,4 +1,5 @@
-"""The page: sidebar with scenario, levers and files; scorecard; charts, table and model tabs."""
+"""The page: sidebar with scenario, uncertainty switch, levers and files; scorecard; charts,
+table and model tabs."""
 from __future__ import annotations
 
 import decimal
@@ -35,6 +36,11 @@ def decimals(step: float) -> int:
     return max(0, -decimal.Decimal(str(step)).normalize().as_tuple().exponent)
 
 
+def percent(share: float) -> str:
+    """A probability (share in [0, 1]) as whole per cent."""
+    return f"{100 * share:.0f}"
+
+
 def scenario_title(sc, lang: str) -> str:
     return getattr(sc, f"title_{lang}", None) or sc.name
 
@@ -62,6 +68,7 @@ def init_session(cat: runs.Catalog) -> None:
     st.session_state[state.LANG_KEY] = options.get(state.LANG_KEY, i18n.DEFAULT_LANGUAGE)
     st.session_state[state.SCENARIO_KEY] = scenario
     st.session_state[state.COMPARE_KEY] = options.get(state.COMPARE_KEY, state.default_scenario(names))
+    st.session_state[state.UNCERTAINTY_KEY] = bool(options.get(state.UNCERTAINTY_KEY, False))
     set_levers({**cat.scenario_levers(scenario), **overrides})
     st.session_state[IGNORED_KEY] = ignored
     st.session_state[INIT_KEY] = True
@@ -107,6 +114,8 @@ def sidebar(cat: runs.Catalog, lang: str) -> None:
     st.button(t("reset", lang), key="reset", on_click=on_scenario, width="stretch")
     st.selectbox(t("compare", lang), names, key=state.COMPARE_KEY, help=t("compare_help", lang),
                  format_func=lambda n: scenario_title(cat.scenarios[n], lang))
+    st.toggle(t("uncertainty", lang), key=state.UNCERTAINTY_KEY,
+              help=t("uncertainty_help", lang, n=runs.ENSEMBLE_MEMBERS))
 
     st.header(t("levers", lang), divider="gray")
     for module in MODULES:
@@ -144,11 +153,14 @@ def scenario_yaml(cat: runs.Catalog, levers: dict[str, float], base: str) -> str
 
 
 # -- main area -------------------------------------------------------------------------------
-def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], lang: str) -> None:
-    """One tile per target: value, target, gap and status by ``model.scorecard.score``."""
+def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], lang: str,
+              spread: runs.Spread | None = None) -> None:
+    """One tile per target: value, target, gap and status by ``model.scorecard.score``; with an
+    ensemble (``spread``), also the probability of meeting the target."""
     st.subheader(t("scorecard", lang))
     st.caption(t("scorecard_caption", lang))
     targets = {(row["plan"], row["id"]): row for row in cat.targets}
+    chance = spread.chance() if spread is not None else {}
     other = {(row["plan"], row["target_id"]): row["value"] for row in compared}
     for plan in PLANS:
         rows = [row for row in card if row["plan"] == plan]
@@ -162,21 +174,29 @@ def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], lang: s
                 op = t("op_about", lang) if row["op"] == "about" else row["op"]
                 attr_key = f"attribute_{attribute}"
                 wording = meta["wording_zh"] if lang == "zh" else meta["indicator"]
+                target_text, extra_help = f"{t('target', lang)} {op} {row['target']:g}", ""
+                if (plan, row["target_id"]) in chance:
+                    met, near = chance[(plan, row["target_id"])]
+                    target_text += f" · {t('p_met', lang, p=percent(met))}"
+                    extra_help = f"  \n{t('p_met', lang, p=percent(met))}, {t('p_near', lang, p=percent(near))}"
                 with column.container(key=f"tile_{plan}_{row['target_id']}"):
                     st.metric(
                         i18n.label(ind, lang), fmt(row["value"]),
                         delta=f"{t('status_' + row['status'], lang)} · {t('gap', lang)} {fmt(row['gap'], sign=True)}",
                         delta_color=STATUS_COLOURS.get(row["status"], "gray"), delta_arrow="off",
-                        delta_description=f"{t('target', lang)} {op} {row['target']:g}",
+                        delta_description=target_text,
                         icon="🔒" if "binding" in str(attribute) else None, border=True,
                         help=f"{wording}  \n{t('field_unit', lang)}: {ind['unit']}  \n"
                              f"{t(attr_key, lang) if i18n.has(attr_key) else attribute}  \n"
-                             f"{t('compared', lang)}: {fmt(other.get((plan, row['target_id']), float('nan')))}",
+                             f"{t('compared', lang)}: {fmt(other.get((plan, row['target_id']), float('nan')))}"
+                             f"{extra_help}",
                     )
 
 
-def charts_tab(cat: runs.Catalog, current: runs.Result, comparison: runs.Result, compare_title: str, lang: str) -> None:
-    names = charts.series_names(lang, compare_title)
+def charts_tab(cat: runs.Catalog, current: runs.Result, comparison: runs.Result, compare_title: str, lang: str,
+               spread: runs.Spread | None = None) -> None:
+    names = charts.series_names(lang, compare_title, spread.members if spread is not None else 0)
+    bands = spread.bands if spread is not None else None
     for module in MODULES:
         st.subheader(t(f"module_{module}", lang))
         chosen = st.multiselect(
@@ -185,9 +205,9 @@ def charts_tab(cat: runs.Catalog, current: runs.Result, comparison: runs.Result,
             format_func=lambda ind: i18n.label(cat.indicators[ind], lang),
         )
         if chosen:
-            data = charts.chart_data(cat, chosen, current, comparison, lang, names)
+            data = charts.chart_data(cat, chosen, current, comparison, lang, names, bands)
             titles = [charts.panel_title(cat.indicators[ind], lang) for ind in chosen]
-            st.vega_lite_chart(data, charts.spec(titles, names, lang), key=f"vega_{module}")
+            st.vega_lite_chart(data, charts.spec(titles, names, lang, bands=bands is not None), key=f"vega_{module}")
 
 
 def table_tab(cat: runs.Catalog, current: pd.DataFrame, comparison: pd.DataFrame, compare: str,
@@ -237,11 +257,20 @@ def main() -> None:
     levers = current_levers(cat)
     current_key, compare_key = runs.as_items(levers), runs.as_items(cat.scenario_levers(compare))
     current, comparison = runs.run(current_key), runs.run(compare_key)
-    params = state.encode(lang, scenario, compare, levers, cat.scenario_levers(scenario), cat.levers)
-    changed = len(params) - len(state.RESERVED)
+    uncertain = bool(st.session_state[state.UNCERTAINTY_KEY])
+    params = state.encode(lang, scenario, compare, levers, cat.scenario_levers(scenario), cat.levers, uncertain)
+    changed = sum(key not in state.RESERVED for key in params)
     st.caption(t("changed_levers", lang, n=changed) if changed else t("unchanged_levers", lang))
 
-    scorecard(cat, runs.score(current_key), runs.score(compare_key), lang)
+    spread = None
+    if uncertain:  # off: no ensemble work at all
+        try:
+            with st.spinner(t("uncertainty_running", lang, n=runs.ENSEMBLE_MEMBERS)):
+                spread = runs.spread(current_key)
+            st.caption(t("uncertainty_caption", lang, n=spread.members, seed=runs.ENSEMBLE_SEED))
+        except model.PlanSimError as err:  # e.g. a broken model/uncertainties.yaml: say which, go on without
+            st.error(f"{t('uncertainty', lang)}:\n\n```\n{err}\n```")
+    scorecard(cat, runs.score(current_key), runs.score(compare_key), lang, spread)
     # Only the open tab is drawn (tabs with state): a lever change redraws what is on screen.
     labels = [t(f"tab_{name}", lang) for name in TABS]
     tabs = st.tabs(labels, key=TAB_KEY, on_change="rerun", default=labels[st.session_state.get(TAB_INDEX_KEY, 0)])
@@ -252,7 +281,7 @@ def main() -> None:
         with tab:
             if name == "charts":
                 charts_tab(cat, runs.Result(current), runs.Result(comparison),
-                           scenario_title(cat.scenarios[compare], lang), lang)
+                           scenario_title(cat.scenarios[compare], lang), lang, spread)
             elif name == "table":
                 table_tab(cat, current, comparison, compare, runs.score(current_key), lang)
             else:

@@ -11,6 +11,11 @@ Engines keep state in their model objects, so the one shared engine is used only
 and always with every lever given. Run results are cached with ``st.cache_data``, which hands
 each caller its own copy; the read-only metadata (``Catalog``) is shared as plain Python records,
 which are also much quicker to read on every rerun than DataFrame rows.
+
+With the uncertainty switch on, ``spread`` runs an ensemble of ``ENSEMBLE_MEMBERS`` members over
+the declared uncertainties (model/uncertainties.yaml) for the current levers with
+``model.uncertainty.ensemble_for_levers`` (always the Simlin ensemble engine, checked against PySD
+in tests/test_ensemble.py), cached by lever set like the runs.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ import pandas as pd
 import streamlit as st
 
 import model
-from model import history, scenarios, scorecard
+from model import history, scenarios, scorecard, uncertainty
 from model.metadata import MODULES
 from model.paths import PROJECT_DIR
 
@@ -34,7 +39,15 @@ SCENARIO_DIR = PROJECT_DIR / "scenarios"
 UPLOAD_NAME = "uploaded.yaml"  # the name an upload is checked under (the user's name is only shown)
 ENGINE_VARIABLE, ENGINES, DEFAULT_ENGINE = "PLANSIM_APP_ENGINE", ("simlin", "pysd"), "simlin"
 
+# Issue 6: "about 500 members, updated within about 2 seconds" (benchmarks/bench_app.py).
+ENSEMBLE_MEMBERS = 500
+# Fixed, so that the bands of a lever set are the same on every redraw and in every session.
+ENSEMBLE_SEED = uncertainty.DEFAULT_SEED
+
 LeverItems = tuple[tuple[str, float], ...]
+# model.uncertainty shares one runner per process; one ensemble at a time keeps its first load
+# from happening twice when two sessions switch on together (each ensemble uses one core anyway).
+_ensemble_lock = threading.Lock()
 
 
 def engine_name() -> str:
@@ -129,6 +142,29 @@ def run(levers: LeverItems) -> pd.DataFrame:
 def score(levers: LeverItems) -> list[dict]:
     """The plan scorecard of a run, by ``model.scorecard.score`` (the CLI's rule), as records."""
     return scorecard.score(run(levers), targets=catalog().target_table).to_dict("records")
+
+
+@dataclass(frozen=True)
+class Spread:
+    """What the page shows of an ensemble (kept small: cached copies are unpickled per rerun)."""
+
+    bands: pd.DataFrame          # indicator, year, p05, p25, p50, p75, p95 (indicator units)
+    probabilities: pd.DataFrame  # plan, target_id, indicator, year, op, target, probability_met, probability_near
+    members: int
+
+    def chance(self) -> dict[tuple[str, str], tuple[float, float]]:
+        """(plan, target_id) -> (probability met, probability near), each a share in [0, 1]."""
+        table = self.probabilities
+        return {(plan, target): (float(met), float(near)) for plan, target, met, near in zip(
+            table["plan"], table["target_id"], table["probability_met"], table["probability_near"])}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def spread(levers: LeverItems, members: int = ENSEMBLE_MEMBERS) -> Spread:
+    """Bands and target probabilities of ``members`` ensemble members for a full lever set."""
+    with _ensemble_lock:
+        summary = uncertainty.ensemble_for_levers(dict(levers), n_members=members, seed=ENSEMBLE_SEED)
+    return Spread(summary.bands, summary.probabilities, members)
 
 
 class Result:
