@@ -174,23 +174,22 @@ def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], lang: s
                 op = t("op_about", lang) if row["op"] == "about" else row["op"]
                 attr_key = f"attribute_{attribute}"
                 wording = meta["wording_zh"] if lang == "zh" else meta["indicator"]
-                target_text, extra_help = f"{t('target', lang)} {op} {row['target']:g}", ""
-                if (plan, row["target_id"]) in chance:
-                    met, near = chance[(plan, row["target_id"])]
-                    target_text += f" · {t('p_met', lang, p=percent(met))}"
-                    extra_help = f"  \n{t('p_met', lang, p=percent(met))}, {t('p_near', lang, p=percent(near))}"
+                met, near = chance.get((plan, row["target_id"]), (None, None))
+                odds = f"{t('p_met', lang, p=percent(met))} · {t('p_near', lang, p=percent(near))}" if met is not None else ""
                 with column.container(key=f"tile_{plan}_{row['target_id']}"):
                     st.metric(
                         i18n.label(ind, lang), fmt(row["value"]),
                         delta=f"{t('status_' + row['status'], lang)} · {t('gap', lang)} {fmt(row['gap'], sign=True)}",
                         delta_color=STATUS_COLOURS.get(row["status"], "gray"), delta_arrow="off",
-                        delta_description=target_text,
+                        delta_description=f"{t('target', lang)} {op} {row['target']:g}",
                         icon="🔒" if "binding" in str(attribute) else None, border=True,
                         help=f"{wording}  \n{t('field_unit', lang)}: {ind['unit']}  \n"
                              f"{t(attr_key, lang) if i18n.has(attr_key) else attribute}  \n"
                              f"{t('compared', lang)}: {fmt(other.get((plan, row['target_id']), float('nan')))}"
-                             f"{extra_help}",
+                             + (f"  \n{odds}" if odds else ""),
                     )
+                    if met is not None:  # a bar as long as the chance of meeting the target
+                        st.progress(met, text=odds)
 
 
 def charts_tab(cat: runs.Catalog, current: runs.Result, comparison: runs.Result, compare_title: str, lang: str,
