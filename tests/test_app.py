@@ -312,3 +312,67 @@ def test_model_tab_views(cat):
     if parameters:  # the calibrated defaults are the ones the app lists and uses
         shown_parameters = model_table(at)
         assert dict(zip(shown_parameters["parameter"], shown_parameters["value"])) == parameters
+
+
+# -- the uncertainty switch (issue 6) ---------------------------------------------------------
+def bands_shown(at: AppTest) -> pd.DataFrame:
+    data = pd.concat(chart_frames(at))
+    return data[data["kind"] == "band"]
+
+
+def test_uncertainty_switch_shows_probabilities_and_bands_and_goes_away(cat):
+    at = start(lang="en")
+    plain_tiles = [(m.label, m.value, m.delta, m.proto.delta_description) for m in at.metric]
+    assert not at.progress and "kind" in pd.concat(chart_frames(at)) and bands_shown(at).empty
+    assert not set(charts.PERCENTILES) & set(pd.concat(chart_frames(at)).columns)  # off: as before
+
+    at.toggle(key=state.UNCERTAINTY_KEY).set_value(True).run()
+    assert not at.exception and not at.error
+    assert at.query_params[state.UNCERTAINTY_KEY] == "1"
+    # one probability bar per tile, each a whole per cent in [0, 100], equal to the ensemble's share
+    assert len(at.progress) == len(at.metric) == len(cat.targets)
+    spread = runs.spread(runs.as_items(cat.defaults))
+    assert spread.members == runs.ENSEMBLE_MEMBERS == 500
+    expected = model.scorecard.score(runs.run(runs.as_items(cat.defaults)))
+    chance = spread.chance()
+    for bar, row in zip(at.progress, expected.itertuples()):
+        shown_percent = int(bar.text.split("%")[0].split()[-1])
+        assert 0 <= shown_percent <= 100 and 0 <= bar.value <= 100
+        assert shown_percent == round(100 * chance[(row.plan, row.target_id)][0]), row.target_id
+    # the tiles themselves are unchanged: value, status, target
+    assert [(m.label, m.value, m.delta, m.proto.delta_description) for m in at.metric] == plain_tiles
+
+    bands = bands_shown(at)
+    assert not bands.empty and set(bands["year"]) <= set(range(2010, 2021))
+    assert (bands["p05"] <= bands["p25"] + 1e-12).all() and (bands["p25"] <= bands["p75"] + 1e-12).all()
+    assert (bands["p75"] <= bands["p95"] + 1e-12).all() and (bands["p05"] < bands["p95"]).any()
+    # every panel with a current line has its band, for the same years
+    runs_shown = pd.concat(chart_frames(at)).query("kind == 'run'")
+    assert set(bands["indicator"]) == set(runs_shown["indicator"])
+
+    at.toggle(key=state.UNCERTAINTY_KEY).set_value(False).run()
+    assert not at.progress and bands_shown(at).empty
+    assert state.UNCERTAINTY_KEY not in at.query_params
+    assert [(m.label, m.value, m.delta, m.proto.delta_description) for m in at.metric] == plain_tiles
+
+
+def test_uncertainty_follows_the_levers_and_the_link_restores_it(cat):
+    at = start(lang="en", uncertainty="1", coal_share_target="0.3")
+    assert at.toggle(key=state.UNCERTAINTY_KEY).value is True and len(at.progress) == len(cat.targets)
+    levers = cat.full_levers({"coal share target": 0.3})
+    expected = runs.spread(runs.as_items(levers)).bands
+    bands = bands_shown(at)
+    gdp = charts.panel_title(cat.indicators["gdp"], "en")
+    np.testing.assert_allclose(bands[bands["indicator"] == gdp]["p95"].to_numpy(),
+                               expected[expected["indicator"] == "gdp"]["p95"].to_numpy())
+    # moving a lever with the switch on recomputes the bands of the new lever set
+    row = next(r for r in cat.levers if r["name"] == "energy saving effort")
+    slider(at, row["id"]).set_value(float(row["max"])).run()
+    assert not at.exception and at.query_params[state.UNCERTAINTY_KEY] == "1"
+    assert not bands_shown(at).reset_index(drop=True).equals(bands.reset_index(drop=True))
+
+
+def test_bad_uncertainty_parameter_is_ignored_with_a_warning(cat):
+    at = start(uncertainty="yes")
+    assert len(at.warning) == 1 and "uncertainty" in at.warning[0].value
+    assert at.toggle(key=state.UNCERTAINTY_KEY).value is False and not at.progress
