@@ -18,7 +18,7 @@ CONTROL_VARIABLES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 MODULES = ("population", "economy", "energy", "transport")
 INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
 LEVER_KEYS = ("module", "label_en", "label_zh", "description", "plan_text")
-INDICATOR_KEYS = ("module", "variable", "kind", "scale", "unit", "label_en", "label_zh")
+INDICATOR_KEYS = ("module", "variable", "kind", "scale", "decimals", "unit", "label_en", "label_zh")
 INDICATOR_OPTIONAL_KEYS = ("base_year",)
 
 
@@ -88,3 +88,15 @@ def unknown_name_message(what: str, name: object, valid: Iterable[str]) -> str:
     hint = f"closest valid names: {', '.join(repr(c) for c in close)}" if close else \
         f"valid names: {', '.join(repr(v) for v in valid)}"
     return f"unknown {what} {name!r}; {hint}"
+
+
+def round_to_precision(values: pd.Series, indicators: pd.Series) -> pd.Series:
+    """``values`` rounded, row by row, to the declared ``decimals`` of the indicator id beside
+    it (indicators.yaml); values of ids that are not indicators are left as they are.
+    Every CSV the app or the CLI writes goes through this, so no file shows float noise."""
+    places = indicators.map(indicator_table()["decimals"].astype(int).to_dict())
+    out = values.astype(float).copy()
+    for n in places.dropna().unique():
+        rows = places == n
+        out[rows] = out[rows].round(int(n))
+    return out

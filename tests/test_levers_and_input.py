@@ -132,7 +132,7 @@ def test_indicator_declarations_with_unknown_keys_are_rejected(tmp_path, monkeyp
     from model import metadata
 
     bad = tmp_path / "indicators.yaml"
-    bad.write_text("gdp: {module: economy, variable: GDP, kind: level, scale: 1, unit: x, "
+    bad.write_text("gdp: {module: economy, variable: GDP, kind: level, scale: 1, decimals: 1, unit: x, "
                    "label_en: Energy use, industry, label_zh: y}\n", encoding="utf-8")
     monkeypatch.setattr(metadata, "INDICATORS_FILE", bad)
     with pytest.raises(PlanSimError, match=r"indicator 'gdp' has unknown keys \['industry'\]"):

@@ -1,28 +1,26 @@
-"""Interface words in Chinese and English (webapp/labels.yaml) and the model's own labels."""
+"""Interface words in Chinese and English: the app's own (webapp/labels.yaml) on top of the
+words every face shares (model/words.yaml: units, plans, statuses), and the model's labels."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-import yaml
+from model import i18n as shared
 
-LANGUAGES = ("zh", "en")
+LANGUAGES = shared.LANGUAGES
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
-DEFAULT_LANGUAGE = "zh"
+DEFAULT_LANGUAGE = shared.DEFAULT_LANGUAGE
 LABELS_FILE = Path(__file__).resolve().parent / "labels.yaml"
 
 
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, dict[str, str]]:
-    with open(LABELS_FILE, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    for key, entry in data.items():
-        missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or lang not in entry]
-        if missing:
-            raise ValueError(f"{LABELS_FILE.name}: '{key}' lacks {missing}")
-    return data
+    own = shared.read_words(LABELS_FILE)
+    both = sorted(set(own) & set(shared.words()))
+    if both:
+        raise ValueError(f"{LABELS_FILE.name}: {both} already declared in {shared.WORDS_FILE.name}")
+    return {**shared.words(), **own}
 
 
 def has(key: str) -> bool:
@@ -36,9 +34,8 @@ def t(key: str, lang: str, **fields: object) -> str:
 
 
 def units(text: str, lang: str) -> str:
-    """Model units (``wan_car/Year``) in words of ``lang`` (``万辆/年``), token by token."""
-    parts = re.split(r"([/*() ])", str(text))
-    return "".join(t(f"unit_{part}", lang) if has(f"unit_{part}") else part for part in parts)
+    """A unit in words of ``lang`` (``wan_car/Year`` -> ``万辆/年``), one spelling per language."""
+    return shared.unit(text, lang)
 
 
 def label(meta: Mapping[str, object], lang: str) -> str:
