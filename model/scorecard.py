@@ -101,3 +101,41 @@ def score(result_df: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.Da
             "status": status(value, target, t.op, t.attribute),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def export_table(card: pd.DataFrame, lang: str, targets: pd.DataFrame | None = None,
+                 titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """A scorecard (``score`` output, optionally with a ``scenario`` column) as users read it
+    in a CSV: the indicator id, its label and unit in ``lang``, the plan and attribute in
+    words, the target's wording, the scenario's title (``titles``: name -> title), and
+    value, target and gap rounded to the indicator's declared precision."""
+    from . import i18n
+    from .metadata import indicator_table, round_to_precision
+
+    targets = _targets(targets)
+    meta = targets.set_index(["plan", "id"])  # an id may recur in the 12th and 13th plans
+    table = indicator_table()
+    out = card.copy()
+    keys = pd.MultiIndex.from_arrays([out["plan"], out["target_id"]])
+
+    def lookup(column: str) -> pd.Series:
+        return pd.Series(meta[column].reindex(keys).to_numpy(), index=out.index)
+
+    ind = lookup("model_indicator")
+    for column in ("value", "target", "gap"):
+        out[column] = round_to_precision(out[column], ind)
+    extra = {
+        "indicator": ind,
+        "label": ind.map(table[f"label_{lang}"]),
+        "unit": ind.map(table["unit"]).map(lambda u: i18n.unit(u, lang)),
+        "plan_label": out["plan"].map(lambda p: i18n.t(f"plan_{p}", lang)),
+        "attribute_label": out["attribute"].map(lambda a: i18n.t(f"attribute_{a}", lang)),
+        "status_label": out["status"].map(lambda s: i18n.t(f"status_{s}", lang)),
+        "wording_zh": lookup("wording_zh") if "wording_zh" in meta else "",
+    }
+    for name, column in extra.items():
+        out[name] = column
+    if "scenario" in out.columns:
+        out.insert(out.columns.get_loc("scenario") + 1, "scenario_title",
+                   out["scenario"].map(titles or {}).fillna(out["scenario"]))
+    return out

@@ -141,3 +141,24 @@ def test_score_of_a_model_run_reads_the_target_year(default_run):
         indicator, year = targets.loc[key, "model_indicator"], targets.loc[key, "year"]
         assert row["value"] == default_run.loc[year, indicator]
         assert row["status"] == status(row["value"], row["target"], row["op"], row["attribute"])
+
+
+def test_export_table_names_rounds_and_translates():
+    import model
+    from model import scorecard as sc
+
+    card = sc.score(model.run(final_year=2020))
+    card.insert(0, "scenario", "baseline")
+    zh = sc.export_table(card, "zh", titles={"baseline": "基准"})
+    en = sc.export_table(card, "en")
+    assert len(zh) == len(card) and set(zh["scenario_title"]) == {"基准"}
+    assert set(en["scenario_title"]) == {"baseline"}  # no title given: the name
+    row = zh[(zh["plan"] == "13th") & (zh["target_id"] == "energy_total")].iloc[0]
+    assert row["unit"] == "万吨标准煤/年" and row["plan_label"] == "十三五 (2020年)"
+    assert row["label"] == "能源消费总量" and row["status_label"] in ("达成", "接近", "未达成")
+    # rounded to the indicator's declared precision (energy_total: 1 decimal)
+    assert row["value"] == round(row["value"], 1)
+    assert en.loc[row.name, "unit"] == "10^4 tce/year" and en.loc[row.name, "attribute_label"] == "binding"
+    for column in ("value", "gap"):
+        text = zh[column].astype(str)
+        assert not text.str.contains(r"\.\d{5,}").any(), "float noise left in the export"
