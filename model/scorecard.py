@@ -137,5 +137,5 @@ def export_table(card: pd.DataFrame, lang: str, targets: pd.DataFrame | None = N
         out[name] = column
     if "scenario" in out.columns:
         out.insert(out.columns.get_loc("scenario") + 1, "scenario_title",
-                   out["scenario"].map(titles or {}).fillna(out["scenario"]))
+                   [(titles or {}).get(name, name) for name in out["scenario"]])
     return out
