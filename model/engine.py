@@ -209,7 +209,7 @@ class ShanghaiModel:
         return sorted(set(self._indicators["variable"]))
 
 
-def calibrated_parameters(path: Path = CALIBRATED_PARAMETERS_FILE) -> dict[str, float]:
+def calibrated_parameters(path: Path | None = None) -> dict[str, float]:
     """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration.
 
     A damaged file (not UTF-8, a missing column, a text or NaN value, a name twice) raises
@@ -217,6 +217,7 @@ def calibrated_parameters(path: Path = CALIBRATED_PARAMETERS_FILE) -> dict[str, 
     """
     from .datafiles import read_parameters
 
+    path = CALIBRATED_PARAMETERS_FILE if path is None else path
     if not os.path.lexists(path):
         return {}
     table = read_parameters(path)
