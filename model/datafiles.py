@@ -92,7 +92,7 @@ def read_text(path: Path | str, *, max_bytes: int = MAX_BYTES, hint: str = "") -
         raise DataFileError(f"{path}: more than the {max_bytes} bytes a data file may have{suffix}")
     if b"\x00" in data:
         line = data[:data.index(b"\x00")].count(b"\n") + 1
-        raise DataFileError(f"{path}: row {line}: a binary file (NUL byte), not CSV text{suffix}")
+        raise DataFileError(f"{path}: row {line}: a binary or UTF-16 file (NUL byte), not UTF-8 CSV text{suffix}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
