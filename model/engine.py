@@ -209,15 +209,19 @@ class ShanghaiModel:
         return sorted(set(self._indicators["variable"]))
 
 
-def calibrated_parameters(path: Path = CALIBRATED_PARAMETERS_FILE) -> dict[str, float]:
-    """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration."""
-    if not path.exists():
+def calibrated_parameters(path: Path | None = None) -> dict[str, float]:
+    """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration.
+
+    A damaged file (not UTF-8, a missing column, a text or NaN value, a name twice) raises
+    model.datafiles.DataFileError naming file, row and column and how to regenerate the file.
+    """
+    from .datafiles import read_parameters
+
+    path = CALIBRATED_PARAMETERS_FILE if path is None else path
+    if not os.path.lexists(path):
         return {}
-    table = pd.read_csv(path)
-    for column in ("parameter", "value"):
-        if column not in table.columns:
-            raise PlanSimError(f"{path}: missing column '{column}'")
-    return dict(zip(table["parameter"], table["value"].astype(float)))
+    table = read_parameters(path)
+    return dict(zip(table["parameter"], table["value"]))
 
 
 def compute_indicators(raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

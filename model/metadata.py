@@ -77,8 +77,11 @@ def indicator_table() -> pd.DataFrame:
 
 
 def plan_targets() -> pd.DataFrame:
-    """The 12th and 13th plan targets, each mapped to a model indicator (column model_indicator)."""
-    return pd.read_csv(TARGETS_FILE)
+    """The 12th and 13th plan targets, each mapped to a model indicator (column model_indicator);
+    the file is checked (years, operators, numbers) by model.datafiles."""
+    from .datafiles import read_plan_targets
+
+    return read_plan_targets(TARGETS_FILE)
 
 
 def unknown_name_message(what: str, name: object, valid: Iterable[str]) -> str:
