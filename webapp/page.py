@@ -190,8 +190,8 @@ def table_tab(cat: runs.Catalog, current: pd.DataFrame, comparison: pd.DataFrame
 def ignored_warnings(lang: str) -> None:
     """Link parameters that were not applied, shown once; what came from the link is escaped."""
     for item in st.session_state.pop(IGNORED_KEY, []):
-        reason = t(item.reason, lang, **{k: shown(v) for k, v in item.fields.items()}) if item.fields \
-            else t(item.reason, lang)
+        fields = {k: shown(i18n.units(v, lang) if k == "units" else v) for k, v in item.fields.items()}
+        reason = t(item.reason, lang, **fields) if fields else t(item.reason, lang)
         st.warning(t("url_ignored", lang, param=shown(item.key), value=shown(item.value), error=reason))
 
 
@@ -199,17 +199,16 @@ def tabs(lang: str) -> list[tuple[str, object]]:
     """The main-area tabs that are open (only the open tab is drawn, so a lever change redraws
     what is on screen); keyed per language, the open tab kept by position."""
     labels = [t(f"tab_{name}", lang) for name in TABS]
-    index = st.session_state.get(TAB_INDEX_KEY, 0)
     key = state.widget_key(TAB_KEY, lang)
-    if st.session_state.get(key) not in (None, labels[index]):
+    index = st.session_state.get(TAB_INDEX_KEY, 0)
+    if st.session_state.get(key) != labels[index]:  # first drawn in this language
         st.session_state[key] = labels[index]
-    drawn = st.tabs(labels, key=key, on_change="rerun", default=labels[index])
-    opened = []
-    for position, (name, tab) in enumerate(zip(TABS, drawn)):
-        if tab.open:
-            st.session_state[TAB_INDEX_KEY] = position
-            opened.append((name, tab))
-    return opened
+
+    def sync() -> None:
+        st.session_state[TAB_INDEX_KEY] = labels.index(st.session_state[key])
+
+    drawn = st.tabs(labels, key=key, on_change=sync)
+    return [(name, tab) for name, tab in zip(TABS, drawn) if tab.open]
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 CSS = """
-[data-testid="stFileUploaderDropzoneInstructions"] small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 @media print {
   @page { size: A4; margin: 12mm; }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
