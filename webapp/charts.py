@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -85,20 +86,20 @@ def chart_data(catalog, ind: str, current, comparison, lang: str, names: dict[st
         rows += [(title, int(y), float(v), names[key], "run", "")
                  for y, v in zip(result.years, result.series(ind)) if v == v]  # v == v drops NaN
     rows += _fixed_rows(catalog, ind, lang)
-    data = pd.DataFrame(rows, columns=FIELDS)
-    if bands is None:
-        return data
-    chosen = bands[bands["indicator"] == ind]
-    band_rows = chosen[["year", *PERCENTILES]].assign(
-        indicator=title, value=float("nan"), series=names["band"], kind="band", note="")
-    return pd.concat([band_rows, data], ignore_index=True)[[*FIELDS, *PERCENTILES]]
+    if bands is not None:
+        chosen = bands[bands["indicator"] == ind]
+        rows = [(title, int(y), float("nan"), names["band"], "band", "") for y in chosen["year"]] + rows
+    data = pd.DataFrame(dict(zip(FIELDS, zip(*rows))) if rows else {f: [] for f in FIELDS})
+    if bands is not None:
+        for p in PERCENTILES:
+            data[p] = np.concatenate([chosen[p].to_numpy(dtype=float), np.full(len(data) - len(chosen), np.nan)])
+    return data
 
 
 def y_domain(data: pd.DataFrame) -> list[float]:
     """The y range of a chart: every value, target and band, padded by ``Y_PADDING`` of the span."""
-    values = [data["value"]] + [data[p] for p in ("p05", "p95") if p in data]
-    both = pd.concat(values).dropna()
-    low, high = float(both.min()), float(both.max())
+    values = np.concatenate([data[c].to_numpy(dtype=float) for c in ("value", "p05", "p95") if c in data])
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
     pad = (high - low) * Y_PADDING or max(abs(high) * Y_PADDING, 1.0)
     return [low - pad, high + pad]
 
