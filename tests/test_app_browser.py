@@ -209,7 +209,9 @@ def overflowing(page) -> list[str]:
 @pytest.mark.parametrize("width, height", [(1280, 800), (1600, 1000)])
 def test_scorecard_text_is_whole(server, browser, tmp_path, lang, width, height):
     """Issue 9: the target text was cut at 1280x800 and long Chinese titles even at 1600 px."""
-    page = open_page(browser, server, f"lang={lang}", width, height)
+    # at 1280x800 with the uncertainty switch on (P(met) beside the status): the fullest tiles
+    query = f"lang={lang}&compare=plan" + ("&uncertainty=1" if width == 1280 else "")
+    page = open_page(browser, server, query, width, height)
     page.screenshot(path=str(tmp_path / f"scorecard-{lang}-{width}.png"), full_page=True)
     assert overflowing(page) == []
     tile = page.locator(f".st-key-{TILE}").inner_text()

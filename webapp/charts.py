@@ -104,14 +104,23 @@ def y_domain(data: pd.DataFrame) -> list[float]:
     return [low - pad, high + pad]
 
 
-def spec(title: str, names: dict[str, str], lang: str, domain: list[float], bands: bool = False) -> dict:
+def x_domain(data: pd.DataFrame) -> list[float]:
+    """The years of a chart with half a year either side, so that the first and last points
+    (a 2020 target's diamond) are drawn whole."""
+    years = data["year"].to_numpy()
+    return [float(years.min()) - 0.5, float(years.max()) + 0.5]
+
+
+def spec(title: str, names: dict[str, str], lang: str, domain: list[float], bands: bool = False,
+         years: list[float] | None = None) -> dict:
     """Vega-Lite spec for one indicator's ``chart_data``: as wide as its column; with ``bands``,
     the ensemble bands are drawn first, behind the lines. No legend: the module's legend is
     drawn once above its charts (``legend_html``) with the same colours."""
     colour = {"field": "series", "type": "nominal", "title": None, "legend": None,
               "scale": {"domain": [names[s] for s in SERIES], "range": list(SERIES_COLOURS)}}
     x = {"field": "year", "type": "quantitative", "title": None,
-         "axis": {"format": "d", "tickMinStep": 1, "labelFlush": True}, "scale": {"nice": False}}
+         "axis": {"format": "d", "tickMinStep": 1, "labelFlush": True},
+         "scale": {"nice": False, **({"domain": years} if years else {})}}
     y = {"field": "value", "type": "quantitative", "title": None,
          "scale": {"zero": False, "nice": False, "domain": domain}}
     tooltip = [
@@ -155,7 +164,7 @@ def legend_html(names: dict[str, str], bands: bool) -> str:
     items += [(colour, marks[s], names[s], 1.0) for s, colour in zip(SERIES, SERIES_COLOURS)]
     spans = [f'<span style="margin-right:1.2em;white-space:nowrap"><span style="color:{c};opacity:{o}">{m}</span> '
              f"{html.escape(text)}</span>" for c, m, text, o in items]
-    return f'<div style="font-size:0.85rem;line-height:1.8">{"".join(spans)}</div>'
+    return f'<div style="font-size:0.85rem;line-height:1.8;display:flex;flex-wrap:wrap">{"".join(spans)}</div>'
 
 
 def wide_base_band(bands: pd.DataFrame, ind: str) -> bool:
@@ -185,7 +194,7 @@ def charts_tab(cat, current, comparison, compare_title: str, lang: str, spread=N
             data = chart_data(cat, ind, current, comparison, lang, names, bands)
             with columns[position % COLUMNS]:
                 st.vega_lite_chart(data, spec(panel_title(cat.indicators[ind], lang), names, lang, y_domain(data),
-                                              bands=bands is not None), width="stretch")
+                                              bands=bands is not None, years=x_domain(data)), width="stretch")
                 if bands is not None and wide_base_band(bands, ind):
                     st.caption(t("band_wide_2010", lang))
 

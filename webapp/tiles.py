@@ -82,8 +82,7 @@ def tile(cat: runs.Catalog, row: dict, meta: dict, compared: dict | None, chance
         st.markdown(f"**{title}**")
         st.metric(
             title, f"{fmt(row['value'])}", label_visibility="collapsed",
-            delta=(f"{t('central_run', lang)}: " if chance is not None else "")
-            + f"{status} · {t('gap', lang)} {fmt(row['gap'], sign=True)}",
+            delta=f"{status} · {t('gap', lang)} {fmt(row['gap'], sign=True)}",
             delta_color=STATUS_COLOURS.get(row["status"], "gray"), delta_arrow="off",
             help=f"{wording}  \n{attribute_text}",
         )
