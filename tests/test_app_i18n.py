@@ -25,6 +25,8 @@ ALLOWED = {
     "GDP", "CO2", "R&D", "PySD", "Simlin", "PlanSim", "YAML", "CSV", "Vensim", "P", "kB", "U", "M", "S", "C",
     "p05", "p25", "p50", "p75", "p95", "PLANSIM_APP_ENGINE", "pysd", "python", "m", "calibration",
     "English",  # the language picker names each language in itself
+    "CEADs", "IPCC", "TJ", "GJ",  # inventories and energy units named in sources
+    "Griliches", "logit",  # an author cited in a comment; a function's name
 }
 # file names, paths and commands (model/scorecard.py, scenarios/*.yaml, `python -m calibration`)
 CODE = re.compile(r"`[^`]*`|[\w./*-]*[\w*]\.(?:py|yaml|yml|csv|md|mdl|png)\b|\b(?:model|webapp|scenarios|calibration|tests|benchmarks)/[\w/.*-]+|PLANSIM_APP_ENGINE=\w+"
