@@ -70,7 +70,8 @@ def test_three_level_chain(tmp_path, shanghai):
 
 # file -> pieces its message must contain: file, key, line, bad value, what is allowed
 BAD = {
-    "malformed.yaml": ["malformed.yaml: line 3, column 12: malformed YAML", "flow mapping (started on line 2)"],
+    "malformed.yaml": ["malformed.yaml: line 3, column 12: malformed YAML in a construct started on line 2",
+                       "while parsing a flow mapping"],
     "empty.yaml": ["empty.yaml: empty file", "name, title, description"],
     "not-a-mapping.yaml": ["not-a-mapping.yaml: expected a mapping", "got list"],
     "unknown-key.yaml": ["unknown-key.yaml: line 4: key 'levrs'", "unknown top-level key 'levrs'",
@@ -78,13 +79,13 @@ BAD = {
     "unknown-lever.yaml": ["unknown-lever.yaml: line 6: key 'levers.coal share'", "unknown lever 'coal share'",
                            "closest valid names: 'coal share target'"],
     "wrong-type.yaml": ["wrong-type.yaml: line 5: key 'levers.rail construction starts plan'",
-                        "expected a number in km/Year, got str 'seventy'", "allowed range [0, 150] km/Year"],
+                        "expected a number (km/year), got str 'seventy'", "allowed range [0, 150] km/year"],
     "bool-value.yaml": ["bool-value.yaml: line 5: key 'levers.population control'", "got bool True",
                         "allowed range [0, 0.8]"],
     "out-of-range.yaml": ["out-of-range.yaml: line 5: key 'levers.coal share target'", "= 0.9",
                           "outside its allowed range [0.2, 0.55]"],
     "nan-value.yaml": ["nan-value.yaml: line 5: key 'levers.energy saving effort'", "nan is not a finite number",
-                       "allowed range [0, 0.06] 1/Year"],
+                       "allowed range [0, 0.06] 1/year"],
     "inf-value.yaml": ["inf-value.yaml: line 5: key 'levers.car plate quota'", "inf is not a finite number",
                        "allowed range [0, 40]"],
     "duplicate-lever.yaml": ["duplicate-lever.yaml: line 7, column 3: duplicate key 'coal share target'",
@@ -143,9 +144,9 @@ def test_missing_file(tmp_path, shanghai):
 
 def test_load_scenarios_rejects_a_name_used_twice(tmp_path, shanghai):
     text = (SCENARIO_DIR / "baseline.yaml").read_text(encoding="utf-8")
-    (tmp_path / "copy.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "baseline.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match="scenario name 'baseline' is also used by"):
-        load_scenarios([SCENARIO_DIR / "baseline.yaml", tmp_path / "copy.yaml"], shanghai)
+        load_scenarios([SCENARIO_DIR / "baseline.yaml", tmp_path / "baseline.yaml"], shanghai)
     assert [s.name for s in load_scenarios(SHIPPED, shanghai)] == [p.stem for p in SHIPPED]
 
 
