@@ -259,17 +259,25 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
         raise ScenarioError(_os_problem(path, err)) from None
     except ValueError:  # a NUL character in the name
         raise ScenarioError(Problem("error_bad_file_name", file=quote(str(path)))) from None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             kind = next((word for test, word in _KINDS if test(info.st_mode)), "error_kind_other")
             raise ScenarioError(Problem("error_not_regular", file=path, kind=Word(kind)))
         if info.st_size > limit:
             raise ScenarioError(Problem("error_too_big", file=path, size=info.st_size, limit=limit // 1000))
-        try:
-            data = handle.read(limit + 1)  # the file may have grown since fstat
-        except OSError as err:
-            raise ScenarioError(_os_problem(path, err)) from None
+        chunks, size = [], 0
+        while size <= limit:  # the file may have grown since fstat
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as err:
+        raise ScenarioError(_os_problem(path, err)) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise ScenarioError(Problem("error_too_big", file=path, size=f">{limit}", limit=limit // 1000))
     return data
@@ -363,8 +371,6 @@ def _check_levers(path: Path, data: Mapping, shanghai: "ShanghaiModel", problems
             checked.update(shanghai.validate_levers({name: value}))
         except LeverError as err:
             problems.extend(item.at(**where) for item in err.items)
-        if len(problems) > 2 * MAX_PROBLEMS:  # the rest would only be counted: stop checking
-            break
     return checked
 
 
@@ -375,6 +381,8 @@ def lever_range(row: Mapping) -> Problem:
 
 def _load(path: Path, shanghai: "ShanghaiModel", chain: tuple[str, ...], check_name: bool) -> Scenario:
     data = _read(path)
+    if data and not set(data) & set(TOP_LEVEL_KEYS):  # some other file: never quote its keys
+        raise ScenarioError(Problem("error_not_a_scenario", file=path, count=len(data), keys=", ".join(TOP_LEVEL_KEYS)))
     problems: list = []
     for key in data:
         if key not in TOP_LEVEL_KEYS:
