@@ -308,7 +308,7 @@ def _as_number(value: object) -> float | None:
     try:
         return float(value)
     except OverflowError:
-        return math.copysign(math.inf, value)
+        return math.inf if value > 0 else -math.inf
 
 
 def _check_lever(name: str, value: object, row: Mapping) -> float:
