@@ -14,8 +14,13 @@ its parent (``extends``) or, without a parent, from the model defaults::
 Lever values are numbers in the lever's own units (``python -m model levers``). Every problem is
 reported with the file, the key (``levers.<lever>``), the line where the YAML parser gives it,
 the bad value and what is allowed; one file's problems are collected and raised together as
-one ``ScenarioError`` whose ``problems`` lists them. ``extends: other`` reads ``other.yaml``
-from the folder of the extending file.
+one ``ScenarioError`` whose ``problems`` lists them (``messages("zh")`` in Chinese).
+``extends: other`` reads ``other.yaml`` from the folder of the extending file, else from the
+shipped scenarios/ folder.
+
+Any content gives a Scenario or a ScenarioError, quickly and with a short message: only regular
+files of at most ``MAX_BYTES`` are read; YAML is read with the 1.2 core schema, without aliases
+(a few hundred bytes of nested aliases expand to gigabytes), at most ``MAX_DEPTH`` levels deep.
 """
 from __future__ import annotations
 
