@@ -34,6 +34,11 @@ def cut(text: str, limit: int = QUOTE_LIMIT) -> str:
     return text[:head] + "..." + text[len(text) - (limit - 3 - head):]
 
 
+def cut_path(path: str, limit: int = PATH_LIMIT) -> str:
+    """A file name of at most ``limit`` characters, keeping its end (the file's own name)."""
+    return path if len(path) <= limit else "..." + path[len(path) - limit + 3:]
+
+
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     """A repr of ``value`` of at most ``limit`` characters, quick for any value.
 
@@ -132,7 +137,7 @@ class Problem:
                  key: object = None, indent: int = 0, **fields: object):
         self.template = template
         self.fields = fields
-        self.file = None if file is None else cut(str(file), PATH_LIMIT)
+        self.file = None if file is None else str(file)  # shortened when shown (renamed() needs it whole)
         self.line, self.column, self.indent = line, column, indent
         self.key = None if key is None else cut(str(key))
 
@@ -146,7 +151,7 @@ class Problem:
     def text(self, lang: str) -> str:
         from .i18n import t
 
-        place = f"{self.file}: " if self.file is not None else ""
+        place = f"{cut_path(self.file)}: " if self.file is not None else ""
         if self.line is not None and self.column is not None:
             place += t("error_at_column", lang, line=self.line, column=self.column)
         elif self.line is not None:
@@ -174,7 +179,7 @@ class Text:
         self.value, self.indent = str(value), indent
 
     def at(self, *, file: object = None, line: int | None = None, key: object = None, indent: int = 0) -> "Text":
-        place = f"{cut(str(file), PATH_LIMIT)}: " if file is not None else ""
+        place = f"{cut_path(str(file))}: " if file is not None else ""
         return Text(place + self.value, self.indent + indent)
 
     def text(self, lang: str) -> str:
@@ -213,8 +218,23 @@ class PlanSimError(ValueError):
         """Each problem as one line of text in ``lang`` ("zh" or "en")."""
         return [item.text(lang) for item in self.items]
 
+    def renamed(self, old: str, new: str) -> "PlanSimError":
+        """The same error with ``old`` replaced by ``new`` in file names and texts (the app shows
+        an upload's own name instead of its temporary path), in every language."""
+        return _rebuild_error(type(self), [_renamed(item, old, new) for item in self.items])
+
     def __reduce__(self):  # keep the problems (not only the English text) across processes
         return _rebuild_error, (type(self), self.items)
+
+
+def _renamed(item, old: str, new: str):
+    if isinstance(item, Text):
+        return Text(item.value.replace(old, new), item.indent)
+    if isinstance(item, Problem):
+        fields = {k: _renamed(v, old, new) for k, v in item.fields.items()}
+        return _rebuild_problem(item.template, fields, None if item.file is None else item.file.replace(old, new),
+                                item.line, item.column, item.key, item.indent)
+    return item.replace(old, new) if isinstance(item, str) else item
 
 
 def _rebuild_error(cls, items):

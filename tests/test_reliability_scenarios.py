@@ -301,3 +301,21 @@ def test_errors_survive_a_process_boundary_in_both_languages(tmp_path, shanghai)
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is ScenarioError and isinstance(copy, PlanSimError)
     assert copy.messages("zh") == error.messages("zh") and str(copy) == str(error)
+
+
+def test_an_error_can_name_a_file_differently_in_every_language(tmp_path, shanghai):
+    error = rejected(write(tmp_path, "child", "extends: nothing-here\n"), shanghai)
+    shown = error.renamed(str(tmp_path), "uploads")
+    assert type(shown) is ScenarioError
+    for lang in ("zh", "en"):
+        text = "\n".join(shown.messages(lang))
+        assert str(tmp_path) not in text and "uploads/child.yaml" in text and "uploads/nothing-here.yaml" in text
+
+
+def test_a_file_name_too_long_for_the_file_system(tmp_path, shanghai):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / ("x" * 300 + "y.yaml"), shanghai)
+    error = caught.value
+    assert "xxxy.yaml: cannot read: file name too long" in str(error)
+    assert len(str(error)) < 250
+    assert "文件名过长" in error.messages("zh")[0]
