@@ -198,7 +198,7 @@ def read_uploaded_scenario(content: bytes) -> scenarios.Scenario:
         path = work / UPLOAD_NAME
         path.write_bytes(content)
         try:
-            return scenarios.load_scenario(path, model=engine().model)
+            return scenarios.load_scenario(path, model=engine().model, check_name=False)  # saved as uploaded.yaml
         except scenarios.ScenarioError as err:
             problems = [p.replace(str(path), UPLOAD_NAME).replace(str(work), SCENARIO_DIR.name)
                         for p in getattr(err, "problems", [str(err)])]
