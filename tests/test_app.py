@@ -141,7 +141,7 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"levers:\n  investment rate: 0.99\n", "outside its allowed range"),
+    (b"levers:\n  investment rate: 0.99\n", "超出允许范围"),  # the page is in Chinese: so is the message
     (b"levers:\n  investmnet rate: 0.3\n", "investment rate"),  # closest valid name suggested
     (b"levers: [unclosed\n", "uploaded.yaml"),
     (b"!!python/object/apply:os.system ['echo unsafe']\n", "uploaded.yaml"),

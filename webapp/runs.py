@@ -199,7 +199,5 @@ def read_uploaded_scenario(content: bytes) -> scenarios.Scenario:
         path.write_bytes(content)
         try:
             return scenarios.load_scenario(path, model=engine().model, check_name=False)  # saved as uploaded.yaml
-        except scenarios.ScenarioError as err:
-            problems = [p.replace(str(path), UPLOAD_NAME).replace(str(work), SCENARIO_DIR.name)
-                        for p in getattr(err, "problems", [str(err)])]
-            raise scenarios.ScenarioError(problems) from None
+        except scenarios.ScenarioError as err:  # in both languages, without the temporary folder
+            raise err.renamed(str(path), UPLOAD_NAME).renamed(str(work), SCENARIO_DIR.name) from None
