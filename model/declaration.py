@@ -1,0 +1,221 @@
+"""What the model is: its declaration, read once from the model file and its companion files.
+
+Constants with their defaults (the model file's values, replaced by the calibration's estimates
+in calibration/parameters.csv), control times, levers (ranges from the model file, labels from
+model/levers.yaml), indicators (model/indicators.yaml), plan targets and the plans they belong
+to (model/data/plan_targets.csv), and the validation of levers, parameters and run arguments.
+Imports no engine: engines, experiments and faces take a ``Declaration``.
+
+Units follow the model file: population 10^4 persons (万人), money 10^8 yuan (亿元) at 2010
+prices, energy 10^4 tce (万吨标准煤).
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import mdl, metadata
+from .errors import LeverError, PlanSimError, Problem, TypeName, quote
+from .paths import CALIBRATED_PARAMETERS_FILE, MODEL_FILE
+
+DEFAULT_FINAL_YEAR = 2020
+LAST_YEAR = 2100  # the latest final_year a run accepts (the model is a plan-period model)
+FIRST_YEAR = 1990  # the earliest initial_year (calibration starts in 2000)
+MAX_STEPS_PER_YEAR = 1024  # time_step is 1/n year, n = 1..1024
+CONTROL_VARIABLES = mdl.CONTROL_VARIABLES
+_PYSD_TYPES = {"stock": "Stateful", "constant": "Constant", "control": "Constant", "auxiliary": "Auxiliary"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan the targets belong to: ``id`` as in plan_targets.csv ('12th'), the year its
+    targets are scored in (the last target year of the plan)."""
+
+    id: str
+    year: int
+
+
+@dataclass(frozen=True)
+class RunTimes:
+    """A run's start year, final year and time step (years), checked."""
+
+    start: float
+    final_year: int
+    dt: float
+
+
+def calibrated_parameters(path: Path | None = None) -> dict[str, float]:
+    """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration.
+
+    A damaged file (not UTF-8, a missing column, a text or NaN value, a name twice) raises
+    model.datafiles.DataFileError naming file, row and column and how to regenerate the file.
+    """
+    from .datafiles import read_parameters
+
+    path = CALIBRATED_PARAMETERS_FILE if path is None else path
+    if not os.path.lexists(path):
+        return {}
+    table = read_parameters(path)
+    return dict(zip(table["parameter"], table["value"]))
+
+
+class Declaration:
+    """The model as declared: read once, shared read-only by engines, experiments and faces."""
+
+    def __init__(self, mdl_path: Path | str = MODEL_FILE, use_calibration: bool = True):
+        """Read the model file and its companion files; with ``use_calibration`` the estimates in
+        calibration/parameters.csv (when that file exists) replace the file's values as defaults."""
+        self.mdl_path = Path(mdl_path)
+        self.text = mdl.read(self.mdl_path)
+        variables = self.text.variables
+        self.file_constants = {n: v.value for n, v in variables.items() if v.kind == "constant"}
+        self.control = {name: variables[name].value for name in CONTROL_VARIABLES}
+        self._constants = dict(self.file_constants)
+        calibrated = calibrated_parameters() if use_calibration else {}
+        self.validate_params(calibrated)
+        self.calibrated = dict(calibrated)
+        self._constants.update(calibrated)
+        self._levers = metadata.lever_table(self.doc, self._constants)
+        self._lever_rows = {row["name"]: row for row in self._levers.to_dict("records")}  # quick to read
+        self._indicators = metadata.indicator_table()
+        missing = sorted(set(self._indicators["variable"]) - set(variables))
+        if missing:
+            raise PlanSimError(f"{metadata.INDICATORS_FILE.name}: variables not in the model: {missing}")
+
+    # -- what the model is --------------------------------------------------------------------
+    @cached_property
+    def doc(self) -> pd.DataFrame:
+        """One row per variable, indexed by its name, with PySD's documentation columns (Real
+        Name, Py Name, Units, Limits, Type, Subtype, Comment), read from the model file."""
+        rows = [{
+            "Real Name": v.name, "Py Name": mdl.py_name(v.name), "Subscripts": None, "Units": v.units,
+            "Limits": v.limits if v.limits else (math.nan, math.nan), "Type": _PYSD_TYPES[v.kind],
+            "Subtype": "Integ" if v.is_stock else "Normal", "Comment": v.comment,
+        } for v in self.text.variables.values()]
+        rows.append({"Real Name": "Time", "Py Name": "time", "Subscripts": None, "Units": math.nan,
+                     "Limits": (math.nan, math.nan), "Type": math.nan, "Subtype": math.nan,
+                     "Comment": "Current time of the model."})
+        return pd.DataFrame(rows).set_index("Real Name", drop=False).sort_index()
+
+    def levers(self) -> pd.DataFrame:
+        """The levers: name, module, labels, units, min, max, step, default, description."""
+        return self._levers.copy()
+
+    def indicators(self) -> pd.DataFrame:
+        """The indicators: id, module, labels, unit, model variable, how it is derived."""
+        return self._indicators.copy()
+
+    def constants(self) -> dict[str, float]:
+        """Every constant of the model (levers and parameters) with its default value."""
+        return dict(self._constants)
+
+    def indicator_variables(self) -> list[str]:
+        """The model variables the indicators are derived from, sorted."""
+        return sorted(set(self._indicators["variable"]))
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """The plan targets (model/data/plan_targets.csv), each mapped to an indicator."""
+        return metadata.plan_targets()
+
+    @cached_property
+    def plans(self) -> tuple[Plan, ...]:
+        """The plans of the targets, in the order they first appear, each with its scoring year."""
+        years = self.targets.groupby("plan", sort=False)["year"].max()
+        return tuple(Plan(str(plan), int(year)) for plan, year in years.items())
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate_levers(self, levers: Mapping[str, object] | None) -> dict[str, float]:
+        """Check lever names and values; return them as floats or raise LeverError."""
+        if levers is not None and not isinstance(levers, Mapping):
+            raise LeverError(Problem("error_levers_type", type=TypeName(levers), value=quote(levers)))
+        rows = self._lever_rows
+        checked: dict[str, float] = {}
+        for name, value in (levers or {}).items():
+            if not isinstance(name, str) or name not in rows:
+                from .scenarios import unknown_name
+
+                raise LeverError(unknown_name("error_what_lever", name, list(rows)))
+            checked[name] = check_lever(name, value, rows[name])
+        return checked
+
+    def validate_params(self, params: Mapping[str, object] | None) -> dict[str, float]:
+        """Check overrides of non-lever constants (calibration, uncertainty); return floats.
+
+        A name that is a lever is checked as a lever (its range applies), so ``params`` cannot
+        set a lever outside the range that ``levers`` would refuse.
+        """
+        if params is not None and not isinstance(params, Mapping):
+            raise PlanSimError(Problem("error_params_type", type=TypeName(params), value=quote(params)))
+        # (__init__ checks the calibrated parameters before the lever table exists: none is a lever)
+        rows = getattr(self, "_lever_rows", {})
+        checked: dict[str, float] = {}
+        for name, value in (params or {}).items():
+            if isinstance(name, str) and name in rows:
+                checked[name] = check_lever(name, value, rows[name])
+                continue
+            if not isinstance(name, str) or name not in self._constants:
+                from .scenarios import unknown_name
+
+                raise PlanSimError(unknown_name("error_what_constant", name, self._constants))
+            number = as_number(value)
+            if number is None or not math.isfinite(number):
+                raise PlanSimError(Problem("error_param_not_finite", name=quote(name), value=quote(value)))
+            checked[name] = number
+        return checked
+
+    def run_times(self, final_year: object, initial_year: object = None, time_step: object = None) -> RunTimes:
+        """A run's (start, final_year, time step), checked, or PlanSimError naming the allowed values."""
+        start = self.control["INITIAL TIME"]
+        if initial_year is not None:
+            number = as_number(initial_year)
+            if number is None or not (math.isfinite(number) and number == int(number) and FIRST_YEAR <= number < LAST_YEAR):
+                raise PlanSimError(Problem("error_initial_year", low=FIRST_YEAR, high=LAST_YEAR - 1,
+                                           value=quote(initial_year)))
+            start = number
+        if (isinstance(final_year, bool) or not isinstance(final_year, (int, np.integer))
+                or not start < final_year <= LAST_YEAR):
+            raise PlanSimError(Problem("error_final_year", low=f"{start + 1:g}", high=LAST_YEAR, value=quote(final_year)))
+        dt = self.control["TIME STEP"]
+        if time_step is not None:
+            number = as_number(time_step)
+            steps = 1 / number if number and math.isfinite(number) and number > 0 else 0
+            if not (1 <= round(steps) <= MAX_STEPS_PER_YEAR and abs(steps - round(steps)) < 1e-9 * steps):
+                raise PlanSimError(Problem("error_time_step", most=MAX_STEPS_PER_YEAR, example=f"{dt:g}",
+                                           value=quote(time_step)))
+            dt = number
+        return RunTimes(float(start), int(final_year), float(dt))
+
+
+def as_number(value: object) -> float | None:
+    """A real number as float (a whole number too large for a float gives +-inf); None for
+    bools, strings and other types."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def check_lever(name: str, value: object, row: Mapping) -> float:
+    """``value`` of lever ``name`` as a float inside its range (``row``: its levers() row), or
+    LeverError with the range; a value typed in per cent gets a hint (25 -> 0.25)."""
+    from .scenarios import lever_range
+
+    number = as_number(value)
+    fields = {"name": quote(name), "value": quote(value), "range": lever_range(row)}
+    if number is None or (isinstance(value, (float, np.floating)) and not math.isfinite(number)):
+        raise LeverError(Problem("error_lever_not_finite", **fields))
+    if not row["min"] <= number <= row["max"]:
+        if row["min"] <= number / 100 <= row["max"] and row["max"] <= 1:
+            raise LeverError(Problem("error_lever_range_percent", **fields, hint=f"{number / 100:g}"))
+        raise LeverError(Problem("error_lever_range", **fields))
+    return number

@@ -1,0 +1,189 @@
+"""The fast engine: Simlin (``pysimlin``) compiles model/shanghai.mdl itself, sharing no code
+with PySD; tests check it equals PySD. One execution path serves single runs, ensembles (in
+this process, local worker processes or Dask) and the calibration's search.
+
+A compiled simulation is kept per thread and reused: every run resets it and sets every constant
+it may change before running, so nothing carries over from the run before.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ..declaration import Declaration, RunTimes
+from ..errors import PlanSimError
+from ..mdl import ident
+from .base import Override, TimePath
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs to run members (plain values, so it pickles cheaply).
+
+    ``base`` holds the constants set for every member (Simlin identifiers), ``outputs`` the
+    Simlin identifiers of the variables read.
+    """
+
+    mdl_path: str
+    start: float
+    stop: float
+    dt: float
+    saveper: float
+    base: tuple[tuple[str, float], ...]
+    outputs: tuple[str, ...]
+
+    @property
+    def n_saved(self) -> int:
+        return int(round((self.stop - self.start) / self.saveper)) + 1
+
+
+_thread_cache = threading.local()
+
+
+def _cached(key: tuple, make: Callable[[], object]):
+    """A per-thread cache (compiled models and simulations are not shared between threads)."""
+    cache = getattr(_thread_cache, "items", None)
+    if cache is None:
+        cache = _thread_cache.items = {}
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _compiled(spec: RunSpec):
+    """The compiled Simlin model for ``spec``'s file and time settings."""
+    import simlin
+
+    def make():
+        model = simlin.load(Path(spec.mdl_path))
+        model.project.set_sim_specs(start=spec.start, stop=spec.stop, dt=spec.dt, save_step=spec.saveper)
+        return model
+
+    return _cached(("model", spec.mdl_path, spec.start, spec.stop, spec.dt, spec.saveper), make)
+
+
+def run_members(spec: RunSpec, names: tuple[str, ...], matrix: np.ndarray) -> np.ndarray:
+    """Run one member per row of ``matrix`` (columns: Simlin identifiers ``names``).
+
+    Returns an array (members, saved times, outputs). One Sim is reused: every member sets all
+    of ``names`` before running, so nothing carries over from the member before.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    out = np.empty((matrix.shape[0], len(spec.outputs), spec.n_saved))
+    with _compiled(spec).simulate(overrides=dict(spec.base)) as sim:
+        member = member_function(sim, names, spec.outputs, spec.n_saved)
+        for i, row in enumerate(matrix):
+            member(row, out[i])
+    return out.transpose(0, 2, 1)
+
+
+def member_function(sim, names: tuple[str, ...], outputs: tuple[str, ...], n_saved: int):
+    """A function ``member(values, out)`` that runs ``sim`` with ``values`` for ``names`` and
+    writes each output's saved series into the rows of ``out`` (outputs x saved times).
+
+    It calls pysimlin's C binding directly, with names converted to C strings once and series
+    read into a preallocated buffer: about 1.7 times faster per member than the public ``Sim``
+    methods, which it equals bit for bit (the same C functions). If a pysimlin version lays its
+    binding out differently, the public methods are used instead (tested).
+    """
+    try:
+        from simlin._ffi import check_out_error, ffi, lib
+
+        ptr = sim._ptr
+        reset, set_value, run, series = (lib.simlin_sim_reset, lib.simlin_sim_set_value,
+                                         lib.simlin_sim_run_to_end, lib.simlin_sim_get_series)
+    except (ImportError, AttributeError):
+        return public_member_function(sim, names, outputs)
+    c_names = [ffi.new("char[]", name.encode()) for name in names]
+    c_outputs = [ffi.new("char[]", name.encode()) for name in outputs]
+    buffer = np.empty((len(outputs), n_saved))
+    rows = [ffi.cast("double *", ffi.from_buffer(buffer[j])) for j in range(len(outputs))]
+    error, written = ffi.new("SimlinError **"), ffi.new("size_t *")
+
+    def check(what: str) -> None:
+        if error[0] != ffi.NULL:
+            check_out_error(error, what)
+
+    def member(values: np.ndarray, out: np.ndarray) -> None:
+        reset(ptr, error)
+        check("reset simulation")
+        for c_name, name, value in zip(c_names, names, values):
+            set_value(ptr, c_name, float(value), error)
+            check(f"set '{name}'")
+        run(ptr, error)
+        check("run simulation")
+        for j, c_name in enumerate(c_outputs):
+            series(ptr, c_name, rows[j], n_saved, written, error)
+            check(f"read series '{outputs[j]}'")
+            if written[0] != n_saved:
+                raise PlanSimError(f"Simlin returned {written[0]} values of '{outputs[j]}', expected {n_saved}")
+        out[:] = buffer
+
+    return member
+
+
+def public_member_function(sim, names: tuple[str, ...], outputs: tuple[str, ...]):
+    """``member(values, out)`` through the public ``Sim`` methods (the reference path)."""
+    def member(values: np.ndarray, out: np.ndarray) -> None:
+        sim.reset()
+        for name, value in zip(names, values):
+            sim.set_value(name, float(value))
+        sim.run_to_end()
+        for j, output in enumerate(outputs):
+            out[j] = sim.get_series(output)
+
+    return member
+
+
+class SimlinEngine:
+    """Simlin running the declared model (constants may be numbers; time paths are for PySD)."""
+
+    name = "simlin"
+
+    def __init__(self, declaration: Declaration):
+        self.declaration = declaration
+        self.mdl_path = str(Path(declaration.mdl_path).resolve())
+        defaults = declaration.constants()
+        self._names = tuple(defaults)
+        self._position = {name: k for k, name in enumerate(self._names)}
+        self._ids = tuple(ident(name) for name in self._names)
+        self._defaults = np.array([defaults[name] for name in self._names])
+
+    def spec(self, overrides: Mapping[str, float], times: RunTimes, variables: Sequence[str]) -> RunSpec:
+        """The plain settings a worker process needs for members on top of ``overrides``."""
+        base = {**self.declaration.constants(), **{k: _number(v) for k, v in overrides.items()}}
+        control = self.declaration.control
+        return RunSpec(mdl_path=self.mdl_path, start=times.start, stop=float(times.final_year), dt=times.dt,
+                       saveper=control["SAVEPER"], base=tuple((ident(k), float(v)) for k, v in base.items()),
+                       outputs=tuple(ident(v) for v in variables))
+
+    def run(self, overrides: Mapping[str, Override], times: RunTimes, variables: Sequence[str]) -> np.ndarray:
+        values = self._defaults.copy()
+        for name, value in overrides.items():
+            values[self._position[name]] = _number(value)
+        spec = RunSpec(self.mdl_path, times.start, float(times.final_year), times.dt,
+                       self.declaration.control["SAVEPER"], (), tuple(ident(v) for v in variables))
+
+        def make():  # one Sim and one member function per thread, time settings and outputs
+            sim = _compiled(spec).simulate()
+            out = np.empty((len(spec.outputs), spec.n_saved))
+            return member_function(sim, self._ids, spec.outputs, spec.n_saved), out, sim
+
+        member, out, _sim = _cached(("run", spec), make)
+        member(values, out)
+        return out.T.copy()
+
+    def run_members(self, overrides: Mapping[str, float], names: Sequence[str], matrix: np.ndarray,
+                    times: RunTimes, variables: Sequence[str]) -> np.ndarray:
+        return run_members(self.spec(overrides, times, variables), tuple(ident(n) for n in names), matrix)
+
+
+def _number(value: Override) -> float:
+    if isinstance(value, TimePath):
+        raise PlanSimError("the simlin engine runs constant levers and parameters only; "
+                           "run time paths with the pysd engine (--engine pysd)")
+    return float(value)
