@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.engine import ShanghaiModel
+from model.project import Project
 
 from . import fit as fitting
 from . import results, spec
@@ -22,7 +22,7 @@ TWIN_MAXITER = 40
 PROJECTION_YEARS = (2015, 2020)
 
 
-def projection_check(reference: ShanghaiModel, parameters: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def projection_check(reference: Project, parameters: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Default projection with the calibrated defaults and with the model file's values."""
     calibrated = reference.run(params=dict(zip(parameters["parameter"], parameters["value"])))
     raw = reference.run()

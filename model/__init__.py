@@ -4,8 +4,8 @@
     result = model.run({"RD intensity target": 0.033}, final_year=2020)
     result.loc[2015, ["gdp_growth_avg_5y", "tertiary_share", "rd_share"]]
 
-``run`` uses one process-wide model object, safe to call from several threads (their runs take
-turns); ``load()`` gives an object of your own, for runs in parallel.
+``run`` uses one process-wide project (the reference engine, PySD), safe to call from several
+threads (their runs take turns); ``load()`` gives a project of your own, on either engine.
 """
 from __future__ import annotations
 
@@ -13,30 +13,33 @@ import threading
 
 import pandas as pd
 
-from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel, compute_indicators, to_long
+from .declaration import DEFAULT_FINAL_YEAR, Declaration
+from .derivation import to_long
 from .errors import LeverError, PlanSimError
 from .metadata import plan_targets
+from .project import Project
 
 __all__ = [
-    "DEFAULT_FINAL_YEAR", "LeverError", "PlanSimError", "ShanghaiModel", "compute_indicators",
+    "DEFAULT_FINAL_YEAR", "Declaration", "LeverError", "PlanSimError", "Project",
     "indicators", "levers", "load", "plan_targets", "run", "to_long",
 ]
 
 
-def load() -> ShanghaiModel:
-    """A new model object (the translation is cached on disk, so this is quick after the first)."""
-    return ShanghaiModel()
+def load(engine: str = "pysd", *, use_calibration: bool = True) -> Project:
+    """A new project: the model declared by model/shanghai.mdl on ``engine`` (``pysd``, the
+    reference, or ``simlin``, the fast one); ``use_calibration=False`` runs the file's own values."""
+    return Project(engine=engine, use_calibration=use_calibration)
 
 
-_SHARED: list[ShanghaiModel] = []
+_SHARED: list[Project] = []
 _SHARED_LOCK = threading.Lock()
 
 
-def _shared() -> ShanghaiModel:
-    """The process-wide model, created once even when threads ask for it at the same time."""
+def _shared() -> Project:
+    """The process-wide project, created once even when threads ask for it at the same time."""
     with _SHARED_LOCK:
         if not _SHARED:
-            _SHARED.append(ShanghaiModel())
+            _SHARED.append(Project())
         return _SHARED[0]
 
 

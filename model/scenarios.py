@@ -39,7 +39,7 @@ from .errors import MAX_PROBLEMS, LeverError, PlanSimError, Problem, TypeName, U
 from .paths import PROJECT_DIR
 
 if TYPE_CHECKING:
-    from .engine import ShanghaiModel
+    from .declaration import Declaration
 
 TOP_LEVEL_KEYS = ("name", "title", "description", "extends", "levers")
 REQUIRED_KEYS = ("name", "title", "description")
@@ -304,10 +304,12 @@ def _read(path: Path):
 
 
 # -- validation ----------------------------------------------------------------------------------
-def _default_model() -> "ShanghaiModel":
-    from . import _shared
+def _default_model() -> "Declaration":
+    """The declared model, read for this call when the caller gives none (a project or a
+    declaration: anything with ``levers()`` and ``validate_levers``)."""
+    from .declaration import Declaration
 
-    return _shared()
+    return Declaration()
 
 
 def _at(path: Path, data: Mapping, key: object, prefix: str = "") -> dict:
@@ -355,7 +357,7 @@ def _check_bilingual(path: Path, data: Mapping, key: str, problems: list, text_a
     return zh, en
 
 
-def _check_levers(path: Path, data: Mapping, shanghai: "ShanghaiModel", problems: list) -> dict[str, float]:
+def _check_levers(path: Path, data: Mapping, shanghai: "Declaration", problems: list) -> dict[str, float]:
     levers = data.get("levers")
     if levers is None:  # "levers:" with nothing under it, or no key: no overrides
         return {}
@@ -384,7 +386,7 @@ def lever_range(row: Mapping) -> Problem:
     return Problem("error_range", min=f"{row['min']:g}", max=f"{row['max']:g}", units=Unit(row["units"]))
 
 
-def _load(path: Path, shanghai: "ShanghaiModel", chain: tuple[str, ...], check_name: bool) -> Scenario:
+def _load(path: Path, shanghai: "Declaration", chain: tuple[str, ...], check_name: bool) -> Scenario:
     data = _read(path)
     if data and not set(data) & set(TOP_LEVEL_KEYS):  # some other file: never quote its keys
         raise ScenarioError(Problem("error_not_a_scenario", file=path, count=len(data), keys=", ".join(TOP_LEVEL_KEYS)))
@@ -468,10 +470,11 @@ def _load_parent(path, data, parent_name, shanghai, chain, problems) -> dict[str
     return parent.levers
 
 
-def load_scenario(path: str | Path, model: "ShanghaiModel | None" = None, *, check_name: bool = True) -> Scenario:
+def load_scenario(path: str | Path, model: "Declaration | None" = None, *, check_name: bool = True) -> Scenario:
     """Read and validate one scenario file; inherited levers are resolved into ``levers``.
 
-    Levers are checked against ``model`` (default: the package's shared model). ``check_name``
+    Levers are checked against ``model`` (a Project or Declaration; default: the model file
+    read for this call). ``check_name``
     requires ``name:`` to equal the file name (without .yaml); an upload saved under a name of
     the caller's choosing passes False. Raises ``ScenarioError`` (at most ``MAX_PROBLEMS``
     problems, then a count) for anything wrong in the file, and never another exception for
@@ -489,7 +492,7 @@ def load_scenario(path: str | Path, model: "ShanghaiModel | None" = None, *, che
         raise ScenarioError(Problem("error_unexpected", file=path, kind=quote(type(err).__name__, 40))) from err
 
 
-def load_scenarios(paths: Iterable[str | Path], model: "ShanghaiModel | None" = None) -> list[Scenario]:
+def load_scenarios(paths: Iterable[str | Path], model: "Declaration | None" = None) -> list[Scenario]:
     """Load several files; raise one ``ScenarioError`` listing the problems of all of them
     (each file's list capped) and any scenario name used by two files."""
     shanghai = model or _default_model()

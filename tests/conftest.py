@@ -5,8 +5,8 @@ import model
 
 
 @pytest.fixture(scope="session")
-def shanghai() -> model.ShanghaiModel:
-    """A model object for the whole session; every run starts from a clean state."""
+def shanghai() -> model.Project:
+    """A project (PySD engine) for the whole session; every run starts from a clean state."""
     return model.load()
 
 

@@ -325,7 +325,7 @@ def test_model_tab_views(cat):
     assert "private cars" in page.model_tab.structure().dot("transport")
     at.radio(key=state.widget_key("model_view", "en")).set_value("calibration").run()
     assert not at.exception
-    parameters = model.engine.calibrated_parameters()
+    parameters = model.declaration.calibrated_parameters()
     if parameters:  # the calibrated defaults are the ones the app lists and uses
         shown_parameters = model_table(at)
         assert dict(zip(shown_parameters["Model variable"], shown_parameters["value"])) == parameters

@@ -15,7 +15,6 @@ from calibration.__main__ import main
 from calibration.problem import Calibration
 from calibration.twin import twin_experiment
 from model import PlanSimError
-from model.engine import ShanghaiModel
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +163,7 @@ def test_parameters_file_has_bounds_and_errors_and_no_2000_state():
 
 def test_default_projection_uses_parameters_file():
     table = pd.read_csv(results.PARAMETERS_FILE)
-    calibrated, raw = model.load(), ShanghaiModel(use_calibration=False)
+    calibrated, raw = model.load(), model.load(use_calibration=False)
     for name, value in zip(table["parameter"], table["value"]):
         assert calibrated.constants()[name] == value
     default = calibrated.run(final_year=2015)

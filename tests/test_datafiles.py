@@ -9,7 +9,7 @@ import pytest
 
 from calibration import results, spec
 from calibration.__main__ import main as calibration_main
-from model import PlanSimError, datafiles, engine
+from model import PlanSimError, datafiles, declaration
 from model import history as h
 from model import metadata
 from model.paths import BASELINE_FILE, CALIBRATED_PARAMETERS_FILE, HISTORY_FILE, SERIES_FILE, TARGETS_FILE
@@ -215,7 +215,7 @@ def test_bad_calibrated_parameter_says_how_to_regenerate(tmp_path, value, column
     path = tmp_path / CALIBRATED_PARAMETERS_FILE.name
     _spoil_cell(CALIBRATED_PARAMETERS_FILE, path, 3, column, value)
     with pytest.raises(PlanSimError, match=words) as err:
-        engine.calibrated_parameters(path)
+        declaration.calibrated_parameters(path)
     _check_message(err.value, path, 3, column)
     assert "python -m calibration" in str(err.value)
 
@@ -224,7 +224,7 @@ def test_bad_calibrated_parameter_says_how_to_regenerate(tmp_path, value, column
 def test_damaged_parameters_file(tmp_path, kind):
     path, row, column = _variant(tmp_path, CALIBRATED_PARAMETERS_FILE, kind)
     with pytest.raises(PlanSimError, match="python -m calibration") as err:
-        engine.calibrated_parameters(path)
+        declaration.calibrated_parameters(path)
     _check_message(err.value, path, row, column)
 
 
@@ -233,16 +233,16 @@ def test_parameters_file_without_value_column(tmp_path):
     rows = list(csv.reader(_lines(CALIBRATED_PARAMETERS_FILE)))
     path.write_text("\n".join(",".join(r[:1] + r[2:]) for r in rows), encoding="utf-8")
     with pytest.raises(PlanSimError, match=r"parameters.csv: missing column\(s\) \['value'\].*python -m calibration"):
-        engine.calibrated_parameters(path)
+        declaration.calibrated_parameters(path)
 
 
 def test_model_load_refuses_a_damaged_parameters_file(tmp_path, monkeypatch):
     """What every `python -m model` command does first: load the model with the calibration."""
     path = tmp_path / "parameters.csv"
     _spoil_cell(CALIBRATED_PARAMETERS_FILE, path, 2, "value", "abc")
-    monkeypatch.setattr(engine, "CALIBRATED_PARAMETERS_FILE", path)
+    monkeypatch.setattr(declaration, "CALIBRATED_PARAMETERS_FILE", path)
     with pytest.raises(PlanSimError, match=r"parameters.csv: row 2, column 'value': 'abc' is not a number"):
-        engine.ShanghaiModel()
+        declaration.Declaration()
 
 
 def test_estimates_file_is_checked(tmp_path):
@@ -308,7 +308,7 @@ def test_every_shipped_data_file_passes():
     assert baseline.set_index("indicator").loc["resident_population", "value"] == 2303
     targets = metadata.plan_targets()
     assert len(targets) == 16 and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
-    assert engine.calibrated_parameters()  # non-empty
+    assert declaration.calibrated_parameters()  # non-empty
     for read in (h.load_series, h.history_with_derived):
         assert len(read()) > 10
 

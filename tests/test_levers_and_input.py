@@ -24,7 +24,7 @@ def test_levers_have_labels_units_ranges_and_defaults(shanghai):
 
 
 def test_lever_defaults_are_the_model_file_values(shanghai):
-    raw = model.ShanghaiModel(use_calibration=False)
+    raw = model.load(use_calibration=False)
     for name, default in raw.levers().set_index("name")["default"].items():
         assert default == raw.constants()[name]
 

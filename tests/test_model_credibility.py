@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 import model
-from model.fast import SimlinModel
 from model.paths import BASELINE_FILE, MODEL_FILE
 
 BASELINE = pd.read_csv(BASELINE_FILE)
@@ -107,7 +106,7 @@ def test_halving_the_time_step_moves_no_scored_indicator_by_more_than_0_1_percen
 # -- units and the second engine --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def simlin_model(shanghai):
-    return SimlinModel(shanghai, MODEL_FILE)
+    return shanghai.with_engine("simlin")
 
 
 def test_simlin_finds_no_model_or_unit_issues(simlin_model):
@@ -143,16 +142,33 @@ def test_a_lever_changes_the_run_it_is_given_to(shanghai, default_run):
 
 
 def test_remembered_call_counts_change_no_result(shanghai):
-    """The engine's speed-up of PySD's cache set-up (engine._memoize_call_counts) gives the same
+    """The engine's speed-up of PySD's cache set-up (pysd_engine.memoize_call_counts) gives the same
     trajectories as PySD's own set-up, for several lever sets in a row."""
     import pysd
 
-    from model.engine import _translate
+    from model.engines.pysd_engine import translate
 
-    plain = pysd.load(str(_translate(MODEL_FILE)))
-    columns = shanghai._indicator_variables()
+    plain = pysd.load(str(translate(MODEL_FILE)))
+    columns = shanghai.declaration.indicator_variables()
     for levers in ({}, EXTREME_CASES["all at max"], {"RD intensity target": 0.05}, {}):
         params = {**shanghai.constants(), **levers}
         ours = shanghai.run_variables(levers, variables=columns)
         theirs = plain.run(params=params, return_columns=columns)
         np.testing.assert_allclose(ours.to_numpy(), theirs[columns].to_numpy(), rtol=1e-12)
+
+
+def test_pysd_without_the_private_call_counter_runs_plain_and_equal(shanghai):
+    """The speed-up uses PySD's private ``_count_calls``; a PySD release without it must run
+    plain PySD (slower, same results), not fail."""
+    from model.engines.pysd_engine import PySDEngine, memoize_call_counts
+
+    class NoCounter:  # stands in for a PySD model object of a release without _count_calls
+        pass
+
+    assert memoize_call_counts(NoCounter(), [()]) is False
+    engine = PySDEngine(shanghai.declaration)
+    assert engine.memoized  # this PySD has it
+    del engine._pysd._count_calls  # the instance's wrapper: PySD's own method is used again
+    plain = model.Project(shanghai.declaration, engine)
+    levers = {"RD intensity target": 0.05, "car plate quota": 6}
+    pd.testing.assert_frame_equal(plain.run(levers), shanghai.run(levers), check_exact=True)

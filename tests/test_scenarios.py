@@ -232,7 +232,7 @@ def test_every_error_template_has_both_languages_and_the_same_fields():
 
 def test_every_error_template_the_code_names_is_declared():
     templates = _error_templates()
-    code = "".join((ROOT / "model" / name).read_text(encoding="utf-8") for name in ("errors.py", "scenarios.py", "engine.py"))
+    code = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "model").rglob("*.py"))
     named = set(re.findall(r"[\"'](error_[a-z_]+[a-z])[\"']", code))
     assert named and not named - set(templates), named - set(templates)
 

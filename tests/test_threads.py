@@ -40,9 +40,7 @@ def test_one_model_object_shared_by_threads_with_params_and_years():
 
 def test_one_simlin_model_shared_by_threads(shanghai):
     pytest.importorskip("simlin")
-    from model.fast import SimlinModel
-
-    fast = SimlinModel(shanghai)
+    fast = shanghai.with_engine("simlin")
     calls = [dict(levers=case, final_year=2016 + i % 3) for i, case in enumerate(CASES)]
     serial = [fast.run(**call) for call in calls]
     for i, result in _threaded(lambda call: fast.run(**call), calls):
