@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,10 +24,13 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel
+from .declaration import DEFAULT_FINAL_YEAR, Declaration
+from .derivation import derive
+from .engines.simlin_engine import RunSpec, run_members
 from .errors import PlanSimError
-from .fast import simlin_ident
+from .mdl import ident as simlin_ident
 from .paths import MODEL_FILE
+from .project import Project
 
 # Runs below this size stay in the calling process: starting worker processes costs more.
 IN_PROCESS_MAX_MEMBERS = 2000
@@ -36,159 +38,6 @@ IN_PROCESS_MAX_MEMBERS = 2000
 # per-chunk overhead (one Sim per chunk) negligible.
 CHUNKS_PER_WORKER = 8
 MAX_CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything a worker needs to run members (plain values, so it pickles cheaply).
-
-    ``base`` holds every constant's value for this ensemble (model defaults, calibrated values,
-    scenario levers) by Simlin identifier; ``outputs`` the Simlin identifiers of the variables read.
-    """
-
-    mdl_path: str
-    start: float
-    stop: float
-    dt: float
-    saveper: float
-    base: tuple[tuple[str, float], ...]
-    outputs: tuple[str, ...]
-
-    @property
-    def n_saved(self) -> int:
-        return int(round((self.stop - self.start) / self.saveper)) + 1
-
-
-_thread_cache = threading.local()
-
-
-def _simlin_model(spec: RunSpec):
-    """The compiled Simlin model for ``spec``'s file and time settings, cached per thread."""
-    import simlin
-
-    cache = getattr(_thread_cache, "models", None)
-    if cache is None:
-        cache = _thread_cache.models = {}
-    key = (spec.mdl_path, spec.start, spec.stop, spec.dt, spec.saveper)
-    if key not in cache:
-        model = simlin.load(Path(spec.mdl_path))
-        model.project.set_sim_specs(start=spec.start, stop=spec.stop, dt=spec.dt, save_step=spec.saveper)
-        cache[key] = model
-    return cache[key]
-
-
-def run_members(spec: RunSpec, names: tuple[str, ...], matrix: np.ndarray) -> np.ndarray:
-    """Run one member per row of ``matrix`` (columns: Simlin identifiers ``names``).
-
-    Returns an array (members, saved times, outputs). One Sim is reused: every member sets all
-    of ``names`` before running, so nothing carries over from the member before.
-    """
-    matrix = np.asarray(matrix, dtype=float)
-    out = np.empty((matrix.shape[0], len(spec.outputs), spec.n_saved))
-    with _simlin_model(spec).simulate(overrides=dict(spec.base)) as sim:
-        member = _member_function(sim, names, spec.outputs, spec.n_saved)
-        for i, row in enumerate(matrix):
-            member(row, out[i])
-    return out.transpose(0, 2, 1)
-
-
-def _member_function(sim, names: tuple[str, ...], outputs: tuple[str, ...], n_saved: int):
-    """A function ``member(values, out)`` that runs ``sim`` with ``values`` for ``names`` and
-    writes each output's saved series into the rows of ``out`` (outputs x saved times).
-
-    It calls pysimlin's C binding directly, with names converted to C strings once and series
-    read into a preallocated buffer: about 1.7 times faster per member than the public ``Sim``
-    methods, which it equals bit for bit (the same C functions). If a pysimlin version lays its
-    binding out differently, the public methods are used instead.
-    """
-    try:
-        from simlin._ffi import check_out_error, ffi, lib
-
-        ptr = sim._ptr
-        reset, set_value, run, series = (lib.simlin_sim_reset, lib.simlin_sim_set_value,
-                                         lib.simlin_sim_run_to_end, lib.simlin_sim_get_series)
-    except (ImportError, AttributeError):
-        return _public_member_function(sim, names, outputs)
-    c_names = [ffi.new("char[]", name.encode()) for name in names]
-    c_outputs = [ffi.new("char[]", name.encode()) for name in outputs]
-    buffer = np.empty((len(outputs), n_saved))
-    rows = [ffi.cast("double *", ffi.from_buffer(buffer[j])) for j in range(len(outputs))]
-    error, written = ffi.new("SimlinError **"), ffi.new("size_t *")
-
-    def check(what: str) -> None:
-        if error[0] != ffi.NULL:
-            check_out_error(error, what)
-
-    def member(values: np.ndarray, out: np.ndarray) -> None:
-        reset(ptr, error)
-        check("reset simulation")
-        for c_name, name, value in zip(c_names, names, values):
-            set_value(ptr, c_name, float(value), error)
-            check(f"set '{name}'")
-        run(ptr, error)
-        check("run simulation")
-        for j, c_name in enumerate(c_outputs):
-            series(ptr, c_name, rows[j], n_saved, written, error)
-            check(f"read series '{outputs[j]}'")
-            if written[0] != n_saved:
-                raise PlanSimError(f"Simlin returned {written[0]} values of '{outputs[j]}', expected {n_saved}")
-        out[:] = buffer
-
-    return member
-
-
-def _public_member_function(sim, names: tuple[str, ...], outputs: tuple[str, ...]):
-    """``member(values, out)`` through the public ``Sim`` methods (the reference path)."""
-    def member(values: np.ndarray, out: np.ndarray) -> None:
-        sim.reset()
-        for name, value in zip(names, values):
-            sim.set_value(name, float(value))
-        sim.run_to_end()
-        for j, output in enumerate(outputs):
-            out[j] = sim.get_series(output)
-
-    return member
-
-
-def indicator_values(raw: np.ndarray, years: np.ndarray, variables: list[str], table: pd.DataFrame) -> np.ndarray:
-    """Indicators of ``table`` (model/indicators.yaml) from raw variables, for many members.
-
-    ``raw`` is (members, years, variables); the result is (members, years, indicators) and
-    follows ``engine.compute_indicators`` exactly (a test checks members against PySD), NaN where
-    a growth or change indicator needs a year outside the run.
-    """
-    years = np.asarray(years)
-    position = {int(y): k for k, y in enumerate(years)}
-    column = {name: k for k, name in enumerate(variables)}
-
-    def lagged(x: np.ndarray, lag: int) -> np.ndarray:
-        prior = np.full_like(x, np.nan)
-        for k, y in enumerate(years):
-            if int(y) - lag in position:
-                prior[:, k] = x[:, position[int(y) - lag]]
-        return prior
-
-    out = np.empty(raw.shape[:2] + (len(table),))
-    for i, (ind, row) in enumerate(table.iterrows()):
-        x = raw[:, :, column[row["variable"]]]
-        kind = row["kind"]
-        if kind == "level":
-            values = x
-        elif kind == "growth_yoy":
-            values = x / lagged(x, 1) - 1
-        elif kind == "growth_avg_5y":
-            values = (x / lagged(x, 5)) ** (1 / 5) - 1
-        elif kind == "change_vs":
-            base = int(row["base_year"])
-            if base in position:
-                values = x / x[:, [position[base]]] - 1
-                values = np.where(years >= base, values, np.nan)
-            else:
-                values = np.full_like(x, np.nan)
-        else:
-            raise PlanSimError(f"indicator '{ind}': unknown kind '{kind}'")
-        out[:, :, i] = values * row["scale"]
-    return out
 
 
 @dataclass
@@ -231,12 +80,13 @@ class Ensemble:
 class EnsembleRunner:
     """Runs ensembles of the model with fixed levers and per-member constants.
 
-    ``reference`` (a ShanghaiModel) supplies names, lever ranges, calibrated defaults and time
-    settings, so members are the same model that ``ShanghaiModel.run`` projects.
+    ``reference`` (a Project or its Declaration; default: the model file read for this runner)
+    supplies names, lever ranges, calibrated defaults and time settings, so members are the
+    same model that ``Project.run`` projects.
     """
 
-    def __init__(self, reference: ShanghaiModel | None = None, mdl_path: Path | str = MODEL_FILE):
-        self.reference = reference if reference is not None else ShanghaiModel()
+    def __init__(self, reference: Project | Declaration | None = None, mdl_path: Path | str = MODEL_FILE):
+        self.reference = reference if reference is not None else Declaration()
         self.mdl_path = str(Path(mdl_path).resolve())
         self._table = self.reference.indicators()
         self._variables = sorted(set(self._table["variable"]))
@@ -317,7 +167,7 @@ class EnsembleRunner:
             parts = _run_in_processes(spec, names, _chunks(matrix, chunk_size, n_workers), n_workers, progress)
         raw = np.concatenate(parts) if parts else np.empty((0, spec.n_saved, len(spec.outputs)))
         years = np.round(spec.start + spec.saveper * np.arange(spec.n_saved)).astype(int)
-        values = indicator_values(raw, years, self._variables, self._table)
+        values = derive(raw, years, self._variables, self._table)
         fixed = self.reference.validate_levers(levers)
         return Ensemble(
             years=years, indicators=list(self._table.index), values=values, inputs=inputs.reset_index(drop=True),

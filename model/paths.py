@@ -14,7 +14,11 @@ BASELINE_FILE = DATA_DIR / "baseline_2010.csv"
 TARGETS_FILE = DATA_DIR / "plan_targets.csv"
 HISTORY_FILE = PROJECT_DIR / "calibration" / "data" / "history_2000_2010.csv"
 SERIES_FILE = PROJECT_DIR / "calibration" / "data" / "series.csv"
-CALIBRATED_PARAMETERS_FILE = PROJECT_DIR / "calibration" / "parameters.csv"
+SCENARIO_DIR = PROJECT_DIR / "scenarios"  # the shipped scenarios
+CALIBRATION_DIR = PROJECT_DIR / "calibration"
+CALIBRATED_PARAMETERS_FILE = CALIBRATION_DIR / "parameters.csv"
+FIT_STATISTICS_FILE = CALIBRATION_DIR / "fit_statistics.csv"  # how well the calibrated model fits 2000-2010
+FIT_FIGURE_FILE = CALIBRATION_DIR / "figures" / "fit.png"
 
 
 def cache_dir() -> Path:

@@ -5,8 +5,9 @@ Uncertain parameters (X) are declared in model/uncertainties.yaml, apart from th
 calibration/parameters.csv gives a standard error for an estimated parameter, that estimate
 replaces the declared range (``load_uncertainties``).
 
+    import model
     from model import uncertainty
-    summary = uncertainty.ensemble_for_levers({"energy saving effort": 0.04}, n_members=500)
+    summary = uncertainty.ensemble_for_levers(model.load("simlin"), {"energy saving effort": 0.04})
     summary.bands              # indicator, year, p05, p25, p50, p75, p95
     summary.probabilities      # plan, target_id, indicator, year, op, target, probability_met
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel
+from .declaration import DEFAULT_FINAL_YEAR, Declaration
 from .ensemble import Ensemble, EnsembleRunner
 from .errors import PlanSimError
 from .metadata import plan_targets, unknown_name_message
 from .paths import CALIBRATED_PARAMETERS_FILE, PACKAGE_DIR
+from .project import Project
 
 UNCERTAINTIES_FILE = PACKAGE_DIR / "uncertainties.yaml"
 DISTRIBUTIONS = {  # required numeric keys; the optional centre key and its meaning
@@ -101,7 +102,7 @@ class Uncertainty:
 
 def load_uncertainties(
     path: Path | str = UNCERTAINTIES_FILE,
-    reference: ShanghaiModel | None = None,
+    reference: Declaration | Project | None = None,
     calibration: Path | str | None = CALIBRATED_PARAMETERS_FILE,
 ) -> list[Uncertainty]:
     """The declared uncertainties, checked against the model; calibrated ones replaced.
@@ -110,7 +111,7 @@ def load_uncertainties(
     every distribution must lie inside the range the model file declares for the constant.
     """
     path = Path(path)
-    reference = reference if reference is not None else _shared_model()
+    reference = reference if reference is not None else Declaration()
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle) or {}
@@ -125,7 +126,7 @@ def load_uncertainties(
     return list({**declared, **calibrated}.values())
 
 
-def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict[str, Uncertainty]:
+def calibrated_uncertainties(path: Path | str, reference: Declaration | Project) -> dict[str, Uncertainty]:
     """Normal distributions (estimate, standard error) from calibration/parameters.csv, truncated
     to estimate +- TRUNCATION_SE standard errors, the estimation bounds (columns lower, upper)
     and the model file's range, whichever are narrower; {} while that file or its
@@ -169,7 +170,7 @@ def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict
     return out
 
 
-def _parse_entry(path: Path, name: str, entry: object, reference: ShanghaiModel, check_centre: bool = True) -> Uncertainty:
+def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | Project, check_centre: bool = True) -> Uncertainty:
     where = f"{path.name}: '{name}'"
     constants = reference.constants()
     if name not in constants:
@@ -220,7 +221,7 @@ def _finite_or(value: object, fallback: float) -> float:
     return float(number) if pd.notna(number) and math.isfinite(float(number)) else fallback
 
 
-def _model_limits(reference: ShanghaiModel, name: str) -> tuple[float, float]:
+def _model_limits(reference: Declaration | Project, name: str) -> tuple[float, float]:
     """The [min, max] the model file declares for a constant; infinite where it declares none."""
     limits = reference.doc.loc[name, "Limits"]
     low = float(limits[0]) if len(limits) > 0 and not pd.isna(limits[0]) else -math.inf
@@ -303,7 +304,7 @@ def run_uncertainty(
 
     ``run_options`` go to ``EnsembleRunner.run`` (workers, scheduler, client, progress).
     """
-    runner = runner if runner is not None else _shared_runner()
+    runner = runner if runner is not None else EnsembleRunner()
     uncertainties = load_uncertainties(reference=runner.reference) if uncertainties is None else uncertainties
     return runner.run(sample(uncertainties, n, seed), levers, final_year, **run_options)
 
@@ -318,35 +319,22 @@ class UncertaintySummary:
 
 
 def ensemble_for_levers(
-    levers: Mapping[str, object] | None, n_members: int = 500, seed: int | None = DEFAULT_SEED,
-    final_year: int = DEFAULT_FINAL_YEAR,
+    project: Declaration | Project, levers: Mapping[str, object] | None, n_members: int = 500,
+    seed: int | None = DEFAULT_SEED, final_year: int = DEFAULT_FINAL_YEAR,
+    uncertainties: Sequence[Uncertainty] | None = None,
 ) -> UncertaintySummary:
     """Bands and target probabilities for the given levers, quickly (about 0.5 s for 500
-    members once the model is loaded; the first call also loads the model, about 2 s).
+    members), in this process.
 
-    Runs in this process, with the model and the uncertainties loaded once per process.
+    ``project`` is the model the caller already holds (the app's project): its declaration
+    gives names, ranges and defaults, so nothing is loaded again; the members run on Simlin.
+    ``uncertainties`` default to ``load_uncertainties(reference=project)``.
     """
-    ensemble = run_uncertainty(
-        levers, n_members, seed, uncertainties=_shared_uncertainties(), final_year=final_year, workers=1,
-    )
+    if uncertainties is None:
+        uncertainties = load_uncertainties(reference=project)
+    ensemble = run_uncertainty(levers, n_members, seed, uncertainties=uncertainties,
+                               runner=EnsembleRunner(project), final_year=final_year, workers=1)
     return UncertaintySummary(bands=bands(ensemble), probabilities=target_probabilities(ensemble), ensemble=ensemble)
-
-
-@lru_cache(maxsize=1)
-def _shared_model() -> ShanghaiModel:
-    from . import _shared
-
-    return _shared()
-
-
-@lru_cache(maxsize=1)
-def _shared_runner() -> EnsembleRunner:
-    return EnsembleRunner(_shared_model())
-
-
-@lru_cache(maxsize=1)
-def _shared_uncertainties() -> tuple[Uncertainty, ...]:
-    return tuple(load_uncertainties(reference=_shared_model()))
 
 
 def fan_charts(

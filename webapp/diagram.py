@@ -1,18 +1,18 @@
 """A stock-flow diagram of one model module, generated from the model file as Graphviz DOT.
 
-Structure comes from Simlin's reading of model/shanghai.mdl (stocks with their inflows and
-outflows, and every causal link with its polarity); the module of a variable is its group in the
-file (see ``modeldoc``). Variables of the Levers group are drawn in the module whose variables
+Structure comes from ``model.mdl`` (the one reader of model/shanghai.mdl): stocks with their
+inflows and outflows, and a causal link from every variable an equation names (a stock's links
+are its flows, not its initial value). Each link's polarity is given by the caller (Simlin's
+analysis of the file, ``model.engines.simlin_engine.link_polarities``). The module of a variable
+is its group in the file; variables of the Levers group are drawn in the module whose variables
 they feed. The browser lays the DOT out (``st.graphviz_chart``): no Graphviz install is needed.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
+from typing import Mapping
 
-import pandas as pd
-
-from model.fast import simlin_ident
+from model.mdl import ModelText
 
 LEVER_FILL, STOCK_FILL, OUTSIDE_COLOUR, FLOW_COLOUR = "#d9f2d9", "#dce9f7", "#9a9a9a", "#4a6fa5"
 
@@ -24,37 +24,32 @@ def _quote(text: str) -> str:
 class StockFlowStructure:
     """Stocks, flows, auxiliaries and links of the model, by Vensim name."""
 
-    def __init__(self, mdl_path: Path, equations: pd.DataFrame, lever_modules: dict[str, str], modules: tuple[str, ...]):
-        import simlin
-
-        sim = simlin.load(Path(mdl_path))
-        name_of = {simlin_ident(n): n for n in equations["name"]}
-        self.kind: dict[str, str] = {}
+    def __init__(self, text: ModelText, lever_modules: dict[str, str], modules: tuple[str, ...],
+                 polarity: Mapping[tuple[str, str], str] | None = None):
+        """``text``: the model file as ``model.mdl.read`` gives it; ``lever_modules``: the module
+        of each lever; ``polarity``: (from, to) by name -> 'positive', 'negative' or 'unknown'
+        (links it does not name are drawn without a sign)."""
+        variables = {n: v for n, v in text.variables.items() if v.kind != "control"}
+        self.kind: dict[str, str] = {n: "stock" if v.is_stock else "aux" for n, v in variables.items()}
         self.flow_ends: dict[str, list[str | None]] = {}
-        for var in sim.variables:
-            name = name_of.get(simlin_ident(var.name))
-            if name is None:
-                continue
-            kind = type(var).__name__.lower()
-            self.kind[name] = kind
-            if kind == "stock":
-                for flow in var.inflows:
-                    self.flow_ends.setdefault(name_of[simlin_ident(flow)], [None, None])[1] = name
-                for flow in var.outflows:
-                    self.flow_ends.setdefault(name_of[simlin_ident(flow)], [None, None])[0] = name
+        for name in sorted((n for n, v in variables.items() if v.is_stock), key=lambda n: n.lower()):
+            for flow in variables[name].inflows:
+                self.flow_ends.setdefault(flow, [None, None])[1] = name
+            for flow in variables[name].outflows:
+                self.flow_ends.setdefault(flow, [None, None])[0] = name
         for name in self.flow_ends:
             self.kind[name] = "flow"
-        constant = set(equations.loc[equations["type"] == "Constant", "name"])
         self.levers = set(lever_modules)
-        self.hidden = constant - self.levers
+        self.hidden = {n for n, v in variables.items() if v.kind == "constant"} - self.levers
+        polarity = polarity or {}
         self.links = [
-            (name_of[simlin_ident(link.from_var)], name_of[simlin_ident(link.to_var)], link.polarity.name)
-            for link in sim.get_links()
-            if simlin_ident(link.from_var) in name_of and simlin_ident(link.to_var) in name_of
+            (src, name, polarity.get((src, name), "unknown").upper())
+            for name, var in variables.items()
+            for src in (var.inflows + var.outflows if var.is_stock else var.depends) if src in variables
         ]
-        self.units = dict(zip(equations["name"], equations["units"]))
-        self.docs = dict(zip(equations["name"], equations["documentation"]))
-        self.module = self._modules(dict(zip(equations["name"], equations["group"])), lever_modules, modules)
+        self.units = {n: v.units for n, v in text.variables.items()}
+        self.docs = {n: v.comment for n, v in text.variables.items()}
+        self.module = self._modules({n: v.group for n, v in text.variables.items()}, lever_modules, modules)
 
     def _modules(self, groups: dict[str, str], lever_modules: dict[str, str], modules: tuple[str, ...]) -> dict[str, set[str]]:
         """Module(s) of each variable: its group; for other groups, the modules of what it feeds."""

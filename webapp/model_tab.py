@@ -7,7 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from model import mdl
+from model.engines import simlin_engine
 from model.metadata import MODULES
+from model.paths import CALIBRATED_PARAMETERS_FILE, FIT_FIGURE_FILE, FIT_STATISTICS_FILE
 
 from . import i18n, runs
 from .diagram import StockFlowStructure
@@ -46,16 +49,18 @@ def code_columns(lang: str) -> set[str]:
 @st.cache_resource(show_spinner=False)
 def equation_table() -> pd.DataFrame:
     """Every equation of the model file (read-only, shared by all sessions)."""
-    eng = runs.engine()
-    return equations(eng.model.mdl_path, eng.model.doc)
+    project = runs.project()
+    return equations(mdl.read(project.mdl_path), project.doc)
 
 
 @st.cache_resource(show_spinner=False)
 def structure() -> StockFlowStructure:
-    """Stocks, flows and links of the model file (read-only, shared by all sessions)."""
+    """Stocks, flows and links of the model file (read-only, shared by all sessions); the links'
+    polarity is Simlin's analysis of the same file."""
+    text = mdl.read(runs.project().mdl_path)
+    polarity = simlin_engine.link_polarities(text.path, text.variables)
     levers = runs.catalog().levers
-    return StockFlowStructure(runs.engine().model.mdl_path, equation_table(),
-                              {row["name"]: row["module"] for row in levers}, MODULES)
+    return StockFlowStructure(text, {row["name"]: row["module"] for row in levers}, MODULES, polarity)
 
 
 def _word(key: str, lang: str, fallback: str) -> str:
@@ -102,7 +107,7 @@ def _equations(lang: str) -> pd.DataFrame:
 
 
 def render(lang: str) -> None:
-    st.caption(t(f"engine_note_{runs.engine().name}", lang))
+    st.caption(t(f"engine_note_{runs.project().engine_name}", lang))
     st.session_state.setdefault("model_view", VIEWS[0])
     view = choice(st.radio, "model_view", lang, t("model_show", lang), list(VIEWS),
                   lambda v: t(VIEW_LABELS[v], lang), horizontal=True)
@@ -125,13 +130,11 @@ def render(lang: str) -> None:
 
 def calibration(lang: str) -> None:
     """The calibrated defaults and how well the model fits 2000-2010 (``python -m calibration``)."""
-    from calibration.results import FIT_STATISTICS_FILE, PARAMETERS_FILE
-
-    if not PARAMETERS_FILE.exists():
+    if not CALIBRATED_PARAMETERS_FILE.exists():
         st.info(t("calibration_missing", lang))
         return
     st.caption(t("calibration_caption", lang))
-    parameters = pd.read_csv(PARAMETERS_FILE)
+    parameters = pd.read_csv(CALIBRATED_PARAMETERS_FILE)
     parameters["label"] = [_variable(lang, p, "name", p) for p in parameters["parameter"]]
     for column, prefix in (("at_bound", "bound_"), ("role", "role_")):
         if column in parameters:
@@ -148,6 +151,5 @@ def calibration(lang: str) -> None:
             fit["unit"] = [i18n.units(u, lang) if isinstance(u, str) else "" for u in fit["unit"]]
         kept = [c for c in FIT_COLUMNS if c in fit.columns]
         st.dataframe(fit[kept].rename(columns={c: t(FIT_COLUMNS[c], lang) for c in kept}), hide_index=True)
-    figure = FIT_STATISTICS_FILE.parent / "figures" / "fit.png"
-    if figure.exists():
-        st.image(str(figure), caption=t("calibration_figure", lang))
+    if FIT_FIGURE_FILE.exists():
+        st.image(str(FIT_FIGURE_FILE), caption=t("calibration_figure", lang))

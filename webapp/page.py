@@ -55,7 +55,7 @@ def init_session(cat: runs.Catalog) -> None:
         return
     names = list(cat.scenarios)
     options, overrides, ignored = state.decode(
-        st.query_params.to_dict(), names, cat.levers, runs.engine().model.validate_levers
+        st.query_params.to_dict(), names, cat.levers, runs.project().validate_levers
     )
     scenario = options.get(state.SCENARIO_KEY, state.default_scenario(names))
     st.session_state[state.LANG_KEY] = options.get(state.LANG_KEY, i18n.DEFAULT_LANGUAGE)
@@ -215,7 +215,7 @@ def main() -> None:
     st.set_page_config(page_title="PlanSim Shanghai", page_icon="📈", layout="wide")
     style.apply()
     try:
-        runs.engine()
+        runs.project()
         cat = runs.catalog()
     except model.PlanSimError as err:  # a broken scenario file or engine setting: say which, stop
         st.error(f"PlanSim Shanghai cannot start:\n\n```\n{err}\n```")

@@ -1,41 +1,38 @@
-"""The model behind the app: loaded once per process, runs cached by their full lever set.
+"""The model behind the app: one project per process, runs cached by their full lever set.
 
-The engine that runs the model for the page is chosen by the environment variable
-``PLANSIM_APP_ENGINE``: ``simlin`` (default) runs model/shanghai.mdl with Simlin
-(``model.fast.SimlinModel``, several times quicker than PySD; results agree to 1e-9 or better,
-checked in tests/test_app.py) so that a moved lever answers within the 150 ms goal; ``pysd`` runs it with
-PySD (``model.ShanghaiModel``, the project's reference engine). Either way the lever names,
-ranges and calibrated defaults are PySD's (``ShanghaiModel``).
+The page receives one ``model.Project`` (the model's declaration on one engine), built once per
+process by ``project()``. The engine is chosen by the environment variable ``PLANSIM_APP_ENGINE``:
+``simlin`` (default) compiles model/shanghai.mdl with Simlin, several times quicker than PySD
+(results agree to 1e-9 or better, checked in tests/test_app.py), so that a moved lever answers
+within the 150 ms goal; ``pysd`` runs it with PySD, the project's reference engine. Lever names,
+ranges and calibrated defaults come from the declaration either way.
 
-Engines keep state in their model objects, so the one shared engine is used only under its lock
-and always with every lever given. Run results are cached with ``st.cache_data``, which hands
-each caller its own copy; the read-only metadata (``Catalog``) is shared as plain Python records,
-which are also much quicker to read on every rerun than DataFrame rows.
+Engines are safe to share between sessions (each guards its own state), and every run gives
+every lever. Run results are cached with ``st.cache_data``, which hands each caller its own
+copy; the read-only metadata (``Catalog``) is shared as plain Python records, which are also
+much quicker to read on every rerun than DataFrame rows.
 
 With the uncertainty switch on, ``spread`` runs an ensemble of ``ENSEMBLE_MEMBERS`` members over
 the declared uncertainties (model/uncertainties.yaml) for the current levers with
-``model.uncertainty.ensemble_for_levers`` (always the Simlin ensemble engine, checked against PySD
-in tests/test_ensemble.py), cached by lever set like the runs.
+``model.uncertainty.ensemble_for_levers`` on the same project's declaration (always run by
+Simlin, checked against PySD in tests/test_ensemble.py), cached by lever set like the runs.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import model
-from model import history, scenarios, scorecard, uncertainty
+from model import PlanSimError, Project, history, scenarios, scorecard, uncertainty
 from model.metadata import MODULES
-from model.paths import PROJECT_DIR
+from model.paths import SCENARIO_DIR
 
-SCENARIO_DIR = PROJECT_DIR / "scenarios"
 UPLOAD_NAME = "uploaded.yaml"  # the name an upload is checked under (the user's name is only shown)
 ENGINE_VARIABLE, ENGINES, DEFAULT_ENGINE = "PLANSIM_APP_ENGINE", ("simlin", "pysd"), "simlin"
 
@@ -45,47 +42,30 @@ ENSEMBLE_MEMBERS = 500
 ENSEMBLE_SEED = uncertainty.DEFAULT_SEED
 
 LeverItems = tuple[tuple[str, float], ...]
-# model.uncertainty shares one runner per process; one ensemble at a time keeps its first load
-# from happening twice when two sessions switch on together (each ensemble uses one core anyway).
-_ensemble_lock = threading.Lock()
 
 
 def engine_name() -> str:
     """The engine chosen by PLANSIM_APP_ENGINE (``simlin`` when unset)."""
     name = os.environ.get(ENGINE_VARIABLE, DEFAULT_ENGINE).strip().lower()
     if name not in ENGINES:
-        raise model.PlanSimError(f"{ENGINE_VARIABLE}={name!r} is not an engine; allowed: {', '.join(ENGINES)}")
+        raise PlanSimError(f"{ENGINE_VARIABLE}={name[:40]!r} is not an engine; allowed: {', '.join(ENGINES)}")
     return name
 
 
-@dataclass
-class _Engine:
-    model: model.ShanghaiModel   # metadata, validation and (with PySD) the runs
-    runner: object               # what runs the page's model: model itself or a SimlinModel
-    name: str
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 @st.cache_resource(show_spinner="Loading the model (once per process)…")
-def engine() -> _Engine:
-    """The process-wide model and runner; run only while holding its lock."""
-    name = engine_name()
-    reference = model.load()
-    if name == "simlin":
-        from model.fast import SimlinModel
-
-        return _Engine(reference, SimlinModel(reference), name)
-    return _Engine(reference, reference, name)
+def project() -> Project:
+    """The process's project: the declared model on the engine of ``engine_name()``."""
+    return Project(engine=engine_name())
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per process
 class Catalog:
     """Everything the page shows that does not depend on the levers. Read-only: never mutate."""
 
-    levers: tuple[dict, ...]          # ShanghaiModel.levers() rows plus "id" (the lever's Python name)
-    indicators: dict[str, dict]       # indicator id -> ShanghaiModel.indicators() row
-    targets: tuple[dict, ...]         # model.plan_targets() rows
-    target_table: pd.DataFrame        # model.plan_targets() itself, for model.scorecard.score
+    levers: tuple[dict, ...]          # Project.levers() rows plus "id" (the lever's Python name)
+    indicators: dict[str, dict]       # indicator id -> Project.indicators() row
+    targets: tuple[dict, ...]         # Project.targets rows
+    target_table: pd.DataFrame        # Project.targets itself, for model.scorecard.score
     observations: pd.DataFrame        # model.history.observations()
     scenarios: dict[str, scenarios.Scenario]   # shipped scenarios by name, in file-name order
     defaults: dict[str, float]        # lever name -> default value
@@ -107,12 +87,12 @@ class Catalog:
 
 @st.cache_resource(show_spinner=False)
 def catalog() -> Catalog:
-    m = engine().model
+    m = project()
     levers = m.levers()
     levers.insert(0, "id", [m.doc.loc[name, "Py Name"] for name in levers["name"]])
     levers["module"] = pd.Categorical(levers["module"], MODULES, ordered=True)
     levers = levers.sort_values("module", kind="stable").astype({"module": str})
-    indicators, targets = m.indicators(), model.plan_targets()
+    indicators, targets = m.indicators(), m.targets.copy()
     loaded = scenarios.load_scenarios(sorted(SCENARIO_DIR.glob("*.yaml")), model=m)
     return Catalog(
         levers=tuple(levers.to_dict("records")),
@@ -132,10 +112,8 @@ def as_items(levers: dict[str, float]) -> LeverItems:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def run(levers: LeverItems) -> pd.DataFrame:
-    """Every indicator 2010-2020 for a full lever set (see ``ShanghaiModel.run``)."""
-    eng = engine()
-    with eng.lock:
-        return eng.runner.run(dict(levers))
+    """Every indicator 2010-2020 for a full lever set (see ``model.Project.run``)."""
+    return project().run(dict(levers))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -162,8 +140,7 @@ class Spread:
 @st.cache_data(show_spinner=False, max_entries=64)
 def spread(levers: LeverItems, members: int = ENSEMBLE_MEMBERS) -> Spread:
     """Bands and target probabilities of ``members`` ensemble members for a full lever set."""
-    with _ensemble_lock:
-        summary = uncertainty.ensemble_for_levers(dict(levers), n_members=members, seed=ENSEMBLE_SEED)
+    summary = uncertainty.ensemble_for_levers(project(), dict(levers), n_members=members, seed=ENSEMBLE_SEED)
     return Spread(summary.bands, summary.probabilities, members)
 
 
@@ -178,9 +155,6 @@ class Result:
 
     def series(self, ind: str) -> np.ndarray:
         return self._values[:, self._column[ind]]
-
-    def at(self, year: int, ind: str) -> float:
-        return float(self._values[np.searchsorted(self.years, year), self._column[ind]])
 
 
 def read_uploaded_scenario(content: bytes) -> scenarios.Scenario:
@@ -198,6 +172,6 @@ def read_uploaded_scenario(content: bytes) -> scenarios.Scenario:
         path = work / UPLOAD_NAME
         path.write_bytes(content)
         try:
-            return scenarios.load_scenario(path, model=engine().model, check_name=False)  # saved as uploaded.yaml
+            return scenarios.load_scenario(path, model=project(), check_name=False)  # saved as uploaded.yaml
         except scenarios.ScenarioError as err:  # in both languages, without the temporary folder
             raise err.renamed(str(path), UPLOAD_NAME).renamed(str(work), SCENARIO_DIR.name) from None

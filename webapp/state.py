@@ -2,8 +2,8 @@
 
 URL form: ``?lang=en&scenario=plan&compare=baseline&uncertainty=1&investment_rate=0.35`` — the
 language, the scenario, the comparison run, the uncertainty switch (present only when on) and every
-lever that differs from the scenario (by its Python name, the ``id`` column of
-``runs.lever_table()``). Opening such a link restores the same view.
+lever that differs from the scenario (by its Python name, the ``id`` of each lever record in
+``runs.Catalog.levers``). Opening such a link restores the same view.
 Nothing from the URL is used as a path or executed: names are looked up among the shipped
 scenarios and the model's levers, values are checked against the lever ranges. What is ignored
 is reported by reason code (a key of webapp/labels.yaml) so that the page can say it in either
@@ -94,7 +94,7 @@ def decode(
 
     Returns the chosen options (lang, scenario, compare as names, uncertainty as a bool; only
     valid ones), lever overrides by lever name, and the ignored parameters. ``validate`` is
-    ``ShanghaiModel.validate_levers``: it raises for a value outside the lever's range.
+    ``Project.validate_levers``: it raises for a value outside the lever's range.
     """
     options: dict[str, str | bool] = {}
     overrides: dict[str, float] = {}

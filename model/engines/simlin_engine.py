@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -187,3 +187,18 @@ def _number(value: Override) -> float:
         raise PlanSimError("the simlin engine runs constant levers and parameters only; "
                            "run time paths with the pysd engine (--engine pysd)")
     return float(value)
+
+
+def link_polarities(mdl_path: Path | str, names: Iterable[str]) -> dict[tuple[str, str], str]:
+    """Simlin's analysis of the model file's causal links between two of ``names`` (model
+    names): (from, to) -> 'positive', 'negative' or 'unknown' (the sign of the effect of
+    ``from`` on ``to``). For the diagram; the links themselves are read by ``model.mdl``."""
+    import simlin
+
+    name_of = {ident(name): name for name in names}
+    found = {}
+    for link in simlin.load(Path(mdl_path)).get_links():
+        source, target = name_of.get(ident(link.from_var)), name_of.get(ident(link.to_var))
+        if source is not None and target is not None:
+            found[(source, target)] = link.polarity.name.lower()
+    return found
