@@ -11,12 +11,12 @@ for every dependency, and variables of other modules as grey shadow variables on
 from __future__ import annotations
 
 import argparse
-import re
+import dataclasses
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
 
-MODEL_FILE = Path(__file__).resolve().parent.parent / "model" / "shanghai.mdl"
+from model import mdl
+from model.paths import MODEL_FILE
+
 SKETCH_MARK = "\\\\\\---/// Sketch information"
 SKIP_GROUPS = {"Control"}
 FONT = "$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0"
@@ -24,58 +24,14 @@ STOCK_Y, CLOUD_DY, COLUMN_DX = 260, 130, 300
 GRID_TOP, GRID_DX, GRID_DY, GRID_COLUMNS = 480, 230, 55, 6
 
 
-@dataclass
-class Variable:
-    name: str
-    group: str
-    equation: str
-    inflows: list[str] = field(default_factory=list)
-    outflows: list[str] = field(default_factory=list)
-
-    @property
-    def is_stock(self) -> bool:
-        return self.equation.lstrip().upper().startswith("INTEG")
-
-
-def parse(text: str) -> dict[str, Variable]:
-    """Variables of the equations section with their group, equation and stock flows."""
-    equations = text.split(SKETCH_MARK)[0]
-    variables: dict[str, Variable] = {}
-    group = ""
-    for block in equations.split("|"):
-        header = re.search(r"\*{10,}\s*\n\s*\.(\w[\w ]*)\s*\n\s*\*{10,}", block)
-        if header:
-            group = header.group(1).strip()
-            continue
-        if "~" not in block or "=" not in block.split("~")[0]:
-            continue
-        head = block.split("~")[0].replace("{UTF-8}", "")
-        name, _, equation = head.partition("=")
-        name = " ".join(name.split())
-        if not name or group in SKIP_GROUPS:
-            continue
-        variables[name] = Variable(name, group, " ".join(equation.split()))
-    names = sorted(variables, key=len, reverse=True)
-    for var in variables.values():
-        if var.is_stock:
-            rate = var.equation[var.equation.index("(") + 1:].rsplit(",", 1)[0]
-            for sign, term in re.findall(r"([+-]?)\s*([^+-]+)", rate):
-                term = term.strip()
-                if term in variables:
-                    (var.outflows if sign == "-" else var.inflows).append(term)
-    for var in variables.values():
-        var.depends = _references(var.equation, names, var.name)
-    return variables
-
-
-def _references(equation: str, names: list[str], own: str) -> list[str]:
-    found, rest = [], f" {equation} "
-    for name in names:  # longest first, so that 'x rate' is not also read as 'x'
-        pattern = r"(?<![\w])" + re.escape(name) + r"(?![\w])"
-        if name != own and re.search(pattern, rest):
-            found.append(name)
-            rest = re.sub(pattern, " ", rest)
-    return found
+def parse(text: str) -> dict[str, mdl.Variable]:
+    """The variables drawn (all but the Control group's), read by ``model.mdl``. Each one's
+    ``depends`` lists the drawn variables its equation names, longest names first (the order
+    the arrows are written in)."""
+    drawn = {n: v for n, v in mdl.parse(text, MODEL_FILE).variables.items() if v.group not in SKIP_GROUPS}
+    rank = {name: k for k, name in enumerate(sorted(drawn, key=len, reverse=True))}
+    return {n: dataclasses.replace(v, depends=sorted((d for d in v.depends if d in drawn), key=rank.get))
+            for n, v in drawn.items()}
 
 
 class View:
@@ -113,7 +69,7 @@ class View:
         self._add(f"1,{{id}},{source},{target},0,0,0,0,0,64,0,-1--1--1,,1|(0,0)|")
 
 
-def layout(variables: dict[str, Variable], group: str) -> list[str]:
+def layout(variables: dict[str, mdl.Variable], group: str) -> list[str]:
     """Sketch lines of one view."""
     view = View(group)
     members = [v for v in variables.values() if v.group == group]
