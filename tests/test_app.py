@@ -18,7 +18,6 @@ from streamlit import dataframe_util  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import model  # noqa: E402
-from model import cli  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
 from webapp import charts, i18n, page, runs, state  # noqa: E402
 
@@ -192,6 +191,8 @@ def test_downloaded_scenario_loads_back_with_the_cli_loader(cat, tmp_path):
     loaded = model.scenarios.load_scenario(path)
     assert cat.full_levers(loaded.levers) == levers
     yaml.safe_load(path.read_text(encoding="utf-8"))  # plain YAML, no Python tags
+    from model import cli
+
     assert cli.main(["validate", str(path)]) == 0  # the command line takes it unchanged
 
 
@@ -240,7 +241,7 @@ def test_page_figures_are_pysd_figures(cat):
     at = start(rail_construction_starts_plan="100", coal_share_target="0.3")
     levers = cat.full_levers({"rail construction starts plan": 100.0, "coal share target": 0.3})
     table = results_table(at)
-    pysd = runs.engine().model.run(levers)
+    pysd = runs.project().with_engine("pysd").run(levers)
     shown_values = table[[str(y) for y in pysd.index]].to_numpy(dtype=float)
     np.testing.assert_allclose(shown_values, pysd.T.to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
 
@@ -280,9 +281,9 @@ def test_charts_show_current_comparison_history_and_targets(cat):
 
 @pytest.fixture
 def engine_setting(monkeypatch):
-    """Set PLANSIM_APP_ENGINE for one test; the process-wide engine and runs are rebuilt around it."""
+    """Set PLANSIM_APP_ENGINE for one test; the process-wide project and runs are rebuilt around it."""
     def clear():
-        for cached in (runs.engine, runs.run, runs.score):
+        for cached in (runs.project, runs.run, runs.score):
             cached.clear()
 
     def use(value: str) -> None:
@@ -299,7 +300,7 @@ def test_pysd_engine_serves_the_same_page(cat, engine_setting):
     fast = results_table(start(**query))
     engine_setting("pysd")
     at = start(**query)
-    assert runs.engine().name == "pysd" and runs.engine().runner is runs.engine().model
+    assert runs.project().engine_name == "pysd"
     np.testing.assert_allclose(results_table(at).select_dtypes("number").to_numpy(dtype=float),
                                fast.select_dtypes("number").to_numpy(dtype=float), rtol=1e-9, atol=1e-9)
 
