@@ -93,3 +93,17 @@ def test_diagram_is_the_same_whatever_order_the_polarities_come_in():
     shuffled = StockFlowStructure(text, levers, MODULES, dict(reversed(list(polarity.items()))))
     for module in MODULES:
         assert shuffled.dot(module) == structure.dot(module)
+
+
+def test_reruns_do_not_compile_the_model_again(monkeypatch):
+    """Streamlit runs every rerun on a new thread: the compiled Simlin model is kept per process."""
+    simlin = pytest.importorskip("simlin")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    loads = []
+    load = simlin.load
+    monkeypatch.setattr(simlin, "load", lambda *args, **kwargs: loads.append(args) or load(*args, **kwargs))
+    for value in (0.22, 0.23, 0.24):  # lever sets no other test runs, so the run cache cannot answer
+        at.slider(key=state.lever_key("investment_rate")).set_value(value).run()
+        assert not at.exception
+    assert loads == []

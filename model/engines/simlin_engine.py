@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -56,14 +57,19 @@ def _cached(key: tuple, make: Callable[[], object]):
 
 def _compiled(spec: RunSpec):
     """The compiled Simlin model for ``spec``'s file and time settings."""
+    return _compiled_model(spec.mdl_path, spec.start, spec.stop, spec.dt, spec.saveper)
+
+
+@lru_cache(maxsize=16)
+def _compiled_model(mdl_path: str, start: float, stop: float, dt: float, saveper: float):
+    """Compiled once per process (about 30 ms), not per thread: a server such as Streamlit runs
+    every page rerun on a new thread. pysimlin's Model is safe to share (it locks while making
+    a Sim); each thread makes and keeps its own Sim."""
     import simlin
 
-    def make():
-        model = simlin.load(Path(spec.mdl_path))
-        model.project.set_sim_specs(start=spec.start, stop=spec.stop, dt=spec.dt, save_step=spec.saveper)
-        return model
-
-    return _cached(("model", spec.mdl_path, spec.start, spec.stop, spec.dt, spec.saveper), make)
+    model = simlin.load(Path(mdl_path))
+    model.project.set_sim_specs(start=start, stop=stop, dt=dt, save_step=saveper)
+    return model
 
 
 def run_members(spec: RunSpec, names: tuple[str, ...], matrix: np.ndarray) -> np.ndarray:
