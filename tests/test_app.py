@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import model  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
-from webapp import charts, i18n, page, runs, state  # noqa: E402
+from webapp import charts, i18n, page, runs, state, tiles  # noqa: E402
 
 APP = str(PROJECT_DIR / "app.py")
 TIMEOUT = 120  # seconds; the first run of the process loads the model
@@ -102,7 +102,7 @@ def test_scorecard_uses_the_cli_rule(cat):
     expected = model.scorecard.score(runs.run(runs.as_items(cat.defaults)))
     assert len(expected) == len(at.metric)
     for metric, row in zip(at.metric, expected.itertuples()):
-        assert metric.value == page.fmt(row.value)
+        assert metric.value == tiles.fmt(row.value)
         assert metric.delta.startswith(row.status)
 
 

@@ -20,7 +20,6 @@ UPLOAD_KEY, UPLOAD_STATUS_KEY = uploads.UPLOAD_KEY, uploads.STATUS_KEY
 UPLOAD_LIMIT_BYTES = uploads.LIMIT_BYTES
 TABS = ("charts", "table", "model")
 TAB_KEY, TAB_INDEX_KEY = "tab", "tab_index"
-fmt = tiles.fmt  # kept here: tests and the CLI-facing docs call page.fmt
 
 
 # -- helpers ---------------------------------------------------------------------------------

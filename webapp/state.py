@@ -24,7 +24,6 @@ from typing import Mapping, Sequence
 from . import i18n
 
 LANG_KEY, SCENARIO_KEY, COMPARE_KEY, UNCERTAINTY_KEY = "lang", "scenario", "compare", "uncertainty"
-RESERVED = (LANG_KEY, SCENARIO_KEY, COMPARE_KEY, UNCERTAINTY_KEY)
 SWITCH_VALUES = {"1": True, "0": False}  # URL spelling of the uncertainty switch
 DEFAULT_SCENARIO = "baseline"
 
