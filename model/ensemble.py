@@ -351,9 +351,14 @@ def _process_pool(n_workers: int) -> ProcessPoolExecutor:
     Workers come from a fork server that has imported this module (and Simlin) once: cheap to
     start, and safe in a parent that runs threads (Streamlit, Dask), unlike a plain fork.
     """
+    from . import workers
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__, "simlin"])
-    return ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
+    # Workers ignore Ctrl-C and end when their parent (the fork server, which ends with this
+    # process) is gone.
+    return workers.register(ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
+                                                initializer=workers.init_worker))
 
 
 def _run_on_dask(spec, names, matrix, chunk_size, scheduler, client, progress) -> list[np.ndarray]:

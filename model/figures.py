@@ -37,6 +37,9 @@ def module_figure(
     indicators: pd.DataFrame,
     history: pd.DataFrame | None = None,
     targets: pd.DataFrame | None = None,
+    *,
+    lang: str = "en",
+    titles: Mapping[str, str] | None = None,
 ) -> Figure:
     """The figure of one module.
 
@@ -94,7 +97,8 @@ def module_figures(results, indicators, history=None, targets=None) -> dict[str,
     return {m: module_figure(m, results, indicators, history, targets) for m in MODULES}
 
 
-def module_png(module: str, results: Mapping[str, pd.DataFrame]) -> bytes:
+def module_png(module: str, results: Mapping[str, pd.DataFrame], lang: str = "en",
+               titles: Mapping[str, str] | None = None) -> bytes:
     """The PNG of ``module_figure`` with the project's indicators, history and plan targets.
 
     Reads its inputs itself so that a worker process can render it from the results alone.
@@ -102,7 +106,7 @@ def module_png(module: str, results: Mapping[str, pd.DataFrame]) -> bytes:
     from .history import observations
     from .metadata import indicator_table, plan_targets
 
-    fig = module_figure(module, results, indicator_table(), observations(), plan_targets())
+    fig = module_figure(module, results, indicator_table(), observations(), plan_targets(), lang=lang, titles=titles)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

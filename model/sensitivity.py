@@ -180,7 +180,7 @@ def run_sensitivity(
     return pd.concat(rows, ignore_index=True)
 
 
-def bar_charts(indices: pd.DataFrame, out_dir, units: Mapping[str, str] | None = None) -> list:
+def bar_charts(indices: pd.DataFrame, out_dir, units: Mapping[str, str] | None = None, lang: str = "en") -> list:
     """One horizontal bar chart per target (Sobol': S1 and ST with confidence intervals;
     Morris: mu* with its interval). Returns the paths written."""
     import matplotlib

@@ -351,6 +351,7 @@ def fan_charts(
     summary_bands: pd.DataFrame, out_dir: Path | str, indicators: Sequence[str], *,
     table: pd.DataFrame, targets: pd.DataFrame | None = None, probabilities: pd.DataFrame | None = None,
     title: str = "",
+    lang: str = "en",
 ) -> list[Path]:
     """One fan chart per indicator: the p05-p95 and p25-p75 bands, the median, and the plan
     targets scored on the indicator (markers, labelled with the probability of meeting them when
