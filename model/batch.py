@@ -89,9 +89,9 @@ def _load_worker_model() -> None:
     _worker_model = ShanghaiModel()
 
 
-def _init_worker() -> None:
-    """Process initializer: dies with its parent, ignores Ctrl-C, one model loaded once."""
-    worker_processes.init_worker(_load_worker_model)
+def _init_worker(main: int) -> None:
+    """Process initializer: dies with the main process, ignores Ctrl-C, one model loaded once."""
+    worker_processes.init_worker(main, _load_worker_model)
 
 
 def _run_in_worker(levers: dict[str, float], final_year: int) -> pd.DataFrame:
@@ -115,7 +115,7 @@ def open_pool(workers: int, tasks: int) -> ProcessPoolExecutor | None:
     if workers == 1 or tasks <= 1:
         return None
     return worker_processes.register(ProcessPoolExecutor(
-        min(workers, tasks), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker))
+        min(workers, tasks), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(os.getpid(),)))
 
 
 def execute(pool: ProcessPoolExecutor | None, local: Callable, remote: Callable, jobs: dict,
@@ -360,8 +360,9 @@ def run_batch(
         tasks = max(len(paths), len(MODULES)) if len(paths) > 1 else 1
         pool = open_pool(workers, tasks)
         with pool or contextlib.nullcontext():
-            for _ in range(min(workers, tasks) if pool else 0):
-                pool.submit(_ready)
+            with worker_processes.sigint_ignored():  # submitting starts the workers
+                for _ in range(min(workers, tasks) if pool else 0):
+                    pool.submit(_ready)
             shanghai = ShanghaiModel()
             first = int(shanghai.control["INITIAL TIME"])
             if not (isinstance(final_year, int) and final_year > first):

@@ -334,8 +334,11 @@ def _chunks(matrix: np.ndarray, chunk_size: int | None, slots: int) -> list[np.n
 
 
 def _run_in_processes(spec, names, chunks, n_workers, progress) -> list[np.ndarray]:
+    from .workers import sigint_ignored
+
     pool = _process_pool(n_workers)
-    futures = [pool.submit(run_members, spec, names, chunk) for chunk in chunks]
+    with sigint_ignored():  # submitting starts the fork server and the workers
+        futures = [pool.submit(run_members, spec, names, chunk) for chunk in chunks]
     parts = []
     for future, chunk in zip(futures, chunks):  # in submission order: results keep member order
         parts.append(future.result())
@@ -358,7 +361,7 @@ def _process_pool(n_workers: int) -> ProcessPoolExecutor:
     # Workers ignore Ctrl-C and end when their parent (the fork server, which ends with this
     # process) is gone.
     return workers.register(ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
-                                                initializer=workers.init_worker))
+                                                initializer=workers.init_worker, initargs=(os.getpid(),)))
 
 
 def _run_on_dask(spec, names, matrix, chunk_size, scheduler, client, progress) -> list[np.ndarray]:

@@ -9,6 +9,7 @@ can stop its workers at once on Ctrl-C instead of waiting for their running task
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -21,20 +22,53 @@ WATCH_INTERVAL_S = 0.5  # how often a worker checks that its parent lives
 _pools: "weakref.WeakSet[ProcessPoolExecutor]" = weakref.WeakSet()
 
 
-def _watch(parent: int) -> None:
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs: not gone, and not a zombie (dead, waiting for its parent to reap it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read(512).rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _watch(parent: int, main: int | None) -> None:
     while True:
-        # A dead parent's children are handed to another process (init or a subreaper).
-        if os.getppid() != parent:
+        # A dead parent's children are handed to another process (init or a subreaper); the
+        # main process is checked too: it may have died before this worker started, and a pool
+        # worker's parent may be a fork server rather than the main process.
+        if os.getppid() != parent or (main is not None and not _alive(main)):
             os._exit(1)
         time.sleep(WATCH_INTERVAL_S)
 
 
-def init_worker(then=None, *args) -> None:
-    """Pool initializer: ignore SIGINT, watch the parent, then call ``then(*args)`` if given."""
+def init_worker(main: int | None = None, then=None, *args) -> None:
+    """Pool initializer: ignore SIGINT, watch the parent and ``main`` (the PID of the process that
+    made the pool), then call ``then(*args)`` if given."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch, args=(os.getppid(),), name="parent-watchdog", daemon=True).start()
+    threading.Thread(target=_watch, args=(os.getppid(), main), name="parent-watchdog", daemon=True).start()
     if then is not None:
         then(*args)
+
+
+@contextlib.contextmanager
+def sigint_ignored():
+    """Ignore SIGINT while worker processes are started: a spawned process inherits the ignored
+    signal through exec, so a Ctrl-C during its start-up (imports) cannot print a traceback."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def register(pool: ProcessPoolExecutor) -> ProcessPoolExecutor:
