@@ -204,8 +204,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
                 final_year=args.final_year, workers=args.workers, client=client, progress=bar,
             )
         indices.to_csv(out / "indices.csv", index=False)
+        levers = runner.reference.levers()
         figures = sens.bar_charts(indices, out / "figures", runner.reference.indicators()["unit"].to_dict(),
-                                  lang=args.lang)
+                                  lang=args.lang, labels=dict(zip(levers["name"], levers[f"label_{args.lang}"])))
         write_manifest(
             out, command="sensitivity", argv=_argv(args), started=started, settings=_settings(args),
             scenarios=scenario_entries([scenario], runner.reference), failures=[],
