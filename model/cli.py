@@ -34,7 +34,7 @@ def _project(args: argparse.Namespace) -> int:
     print(f"Default projection (business as usual), 2010 baseline to {args.final_year}"
           + ("" if args.wide else f"; every {PROJECT_YEAR_STEP}th year (--wide: every year)") + "\n")
     print(render(["indicator", "unit", *map(str, years)], rows, right=[False, False] + [True] * len(years),
-                 width=None if args.wide else WIDTH, shrink=0))
+                 width=None if args.wide else WIDTH, shrink=[0, 1]))
     return 0
 
 

@@ -136,11 +136,12 @@ def compare_runs(a: pd.DataFrame, b: pd.DataFrame, years) -> tuple[pd.DataFrame,
     return values, statuses
 
 
-def compare_table(scenarios, runs: dict[str, pd.DataFrame], defaults: dict[str, float], years, lang: str) -> pd.DataFrame:
+def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame, years, lang: str) -> pd.DataFrame:
     """What differs between any number of scenarios, as one tidy table: columns section
     (lever, indicator, target), year, id, label, unit, scenario, scenario_title, value, status,
     difference (value minus the first scenario's). A row appears for every scenario when its
-    item differs between at least two of them. Values are rounded to each indicator's precision."""
+    item differs between at least two of them. ``levers`` is the model's lever table (defaults,
+    labels, units). Values are rounded to each indicator's precision."""
     from .i18n import t, unit
     from .metadata import indicator_table, round_to_precision
     from .scorecard import export_table, score
@@ -148,14 +149,13 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], defaults: dict[str, 
     names = [s.name for s in scenarios]
     titles = {s.name: getattr(s, f"title_{lang}") for s in scenarios}
     rows = []
-    levers = sorted({name for s in scenarios for name in s.levers})
-    lever_labels = {}
-    for name in levers:
-        values = [s.levers.get(name, defaults[name]) for s in scenarios]
+    table = levers.set_index("name")
+    for name in sorted({name for s in scenarios for name in s.levers}):
+        values = [s.levers.get(name, float(table.loc[name, "default"])) for s in scenarios]
         if any(_differs(values[0], v) for v in values[1:]):
-            lever_labels[name] = name
-            rows += [{"section": "lever", "year": None, "id": name, "label": name, "unit": "", "scenario": s.name,
-                      "value": v, "status": "", "difference": v - values[0]} for s, v in zip(scenarios, values)]
+            rows += [{"section": "lever", "year": None, "id": name, "label": table.loc[name, f"label_{lang}"],
+                      "unit": unit(table.loc[name, "units"], lang), "scenario": s.name, "value": v, "status": "",
+                      "difference": v - values[0]} for s, v in zip(scenarios, values)]
     table = indicator_table()
     first = runs[names[0]]
     for year in years:
@@ -174,7 +174,8 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], defaults: dict[str, 
         if len(set(statuses)) > 1:
             rows += [{"section": "target", "year": int(base.loc[k, "year"]),
                       "id": f"{base.loc[k, 'plan']}:{base.loc[k, 'target_id']}",
-                      "label": f"{base.loc[k, 'plan_label']}: {base.loc[k, 'label']} {base.loc[k, 'op']} {base.loc[k, 'target']:g}",
+                      "label": f"{base.loc[k, 'plan_label']}: {base.loc[k, 'label']} "
+                               f"{t('op_' + base.loc[k, 'op'], lang)} {base.loc[k, 'target']:g}",
                       "unit": base.loc[k, "unit"], "scenario": n, "value": cards[n].loc[k, "value"],
                       "status": t(f"status_{cards[n].loc[k, 'status']}", lang),
                       "difference": cards[n].loc[k, "value"] - base.loc[k, "value"]} for n in names]
@@ -224,8 +225,7 @@ def _compare(args: argparse.Namespace) -> int:
     except PlanSimError as err:
         print(f"error: {bounded(err)}", file=sys.stderr)
         return 2
-    defaults = shanghai.levers().set_index("name")["default"].astype(float).to_dict()
-    table = compare_table(scenarios, runs, defaults, years, args.lang)
+    table = compare_table(scenarios, runs, shanghai.levers(), years, args.lang)
     names = [s.name for s in scenarios]
     print(f"Scenarios (the first is the reference); years {', '.join(map(str, years))}:")
     for s in scenarios:
@@ -238,18 +238,19 @@ def _compare(args: argparse.Namespace) -> int:
         if part.empty:
             print(f"\nNo {'lever' if section == 'lever' else 'indicator' if section == 'indicator' else 'target status'} differs.")
             continue
-        wide = part.pivot_table(index=["year", "id", "label", "unit"], columns="scenario", values="value",
-                                aggfunc="first", sort=False, dropna=False)
-        status = part.set_index(["year", "id", "label", "unit", "scenario"])["status"]
         rows = []
-        for key, values in wide.iterrows():
-            cells = [f"{values[n]:,.6g}" + (f" ({status[(*key, n)]})" if section == "target" else "") for n in names]
-            year = "" if pd.isna(key[0]) else str(key[0])
-            rows.append(([year] if section != "lever" else []) + [key[2] if section != "lever" else key[1], key[3]] + cells)
+        for _, item in part.groupby(["year", "id"], sort=False, dropna=False):
+            first = item.iloc[0]
+            by_name = item.set_index("scenario")
+            cells = [f"{by_name.loc[n, 'value']:,.6g}" + (f" ({by_name.loc[n, 'status']})" if section == "target" else "")
+                     for n in names]
+            year = "" if pd.isna(first["year"]) else str(first["year"])
+            item = f"{first['label']} ({first['id']})" if section == "lever" else first["label"]
+            rows.append(([year] if section != "lever" else []) + [item, first["unit"]] + cells)
         headers = (["year"] if section != "lever" else []) + ["item", "unit"] + names
         right = ([True] if section != "lever" else []) + [False, False] + [True] * len(names)
         print(f"\n{heading} ({len(rows)}):")
-        print(render(headers, rows, right=right, width=width, shrink=1 if section != "lever" else 0))
+        print(render(headers, rows, right=right, width=width, shrink=[1, 2] if section != "lever" else [0]))
     if args.out is not None:
         write_atomic(args.out, lambda p: table.to_csv(p, index=False))
         print(f"\nwrote {args.out}")

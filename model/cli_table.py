@@ -36,17 +36,22 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[bool] | None = None,
-           width: int | None = WIDTH, shrink: int | None = None) -> str:
+           width: int | None = WIDTH, shrink: int | Sequence[int] | None = None) -> str:
     """The table as text. ``right[k]``: right-align column k (numbers). With ``width``, column
     ``shrink`` (default: the widest) is shortened so that every line fits; ``width=None``: as wide
-    as it takes (``--wide``)."""
+    as it takes (``--wide``). ``shrink`` may list several columns, shortened in that order."""
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
     right = list(right) if right is not None else [False] * len(headers)
     widths = [max(display_width(r[k]) for r in cells) for k in range(len(headers))]
     total = sum(widths) + len(GAP) * (len(widths) - 1)
-    if width is not None and total > width:
-        k = shrink if shrink is not None else max(range(len(widths)), key=widths.__getitem__)
-        widths[k] = max(MIN_SHRUNK, widths[k] - (total - width))
+    order = [shrink] if isinstance(shrink, int) else list(shrink) if shrink is not None else \
+        sorted(range(len(widths)), key=widths.__getitem__, reverse=True)
+    for k in order:  # shorten these columns, in turn, until the lines fit
+        if width is None or total <= width:
+            break
+        new = max(MIN_SHRUNK, widths[k] - (total - width))
+        total -= widths[k] - new
+        widths[k] = new
         cells = [[shorten(c, widths[k]) if j == k else c for j, c in enumerate(r)] for r in cells]
     lines = [GAP.join(_pad(c, widths[j], right[j]) for j, c in enumerate(r)).rstrip() for r in cells]
     lines.insert(1, GAP.join("-" * w for w in widths))

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MultipleLocator
 
-from .fonts import font_context
+from .fonts import apply_fonts, font_context
 from .i18n import t, unit
 from .metadata import MODULES
 
@@ -143,6 +143,7 @@ def _module_figure(module, results, indicators, history, targets, lang, titles) 
     # Fixed margins rather than constrained layout: the same look at a fraction of the cost.
     fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.9 / height, bottom=(LEGEND_SPACE - 0.1) / height,
                         wspace=0.32, hspace=0.75)
+    apply_fonts(fig, lang)
     return fig
 
 

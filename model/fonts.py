@@ -48,17 +48,30 @@ def cjk_family() -> str | None:
     return found
 
 
+def families(lang: str) -> list[str]:
+    """Font families for ``lang``, most preferred first (the CJK one first for Chinese)."""
+    cjk = cjk_family()
+    if cjk is None:
+        warnings.warn("no CJK font found (install fonts-noto-cjk): Chinese text in figures will show as boxes",
+                      CJKFontMissing, stacklevel=3)
+        return [LATIN_FAMILY]
+    return [cjk, LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY, cjk]
+
+
+def apply_fonts(fig, lang: str) -> None:
+    """Give every text of ``fig`` the families of ``lang`` explicitly, so that it draws the same
+    whatever the rc settings are when it is saved (fonts are otherwise looked up at draw time)."""
+    from matplotlib.text import Text
+
+    chosen = families(lang)
+    for text in fig.findobj(Text):
+        text.set_fontfamily(chosen)
+
+
 def font_context(lang: str):
     """An ``rc_context`` whose sans-serif list can draw ``lang``'s text (and Chinese names in
     English figures, e.g. 居转户, through the fallback)."""
     import matplotlib
 
-    cjk = cjk_family()
-    if cjk is None:
-        warnings.warn("no CJK font found (install fonts-noto-cjk): Chinese text in figures will show as boxes",
-                      CJKFontMissing, stacklevel=2)
-        families = [LATIN_FAMILY]
-    else:
-        families = [cjk, LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY, cjk]
-    return matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": families,
+    return matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": families(lang),
                                   "axes.unicode_minus": False})
