@@ -265,7 +265,7 @@ def scorecard_markdown(card: pd.DataFrame, final_year: int, lang: str = DEFAULT_
         cells = {r.scenario: f"{_number(r.value)} ({r.status_label})" for r in rows.itertuples()}
         label = f"{first.label} (`{key[1]}`)"
         lines.append(
-            f"| {first.plan_label} | {label} | {key[2]} | {first.attribute_label} | {t('op_' + first.op, lang)} "
+            f"| {first.plan_label} | {label} | {key[2]} | {first.attribute_label} | {t('fig_op_' + first.op, lang)} "
             f"{_number(first.target)} | "
             f"{first.unit} | " + " | ".join(cells.get(n, "") for n in names) + " |"
         )

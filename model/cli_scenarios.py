@@ -175,7 +175,7 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame
             rows += [{"section": "target", "year": int(base.loc[k, "year"]),
                       "id": f"{base.loc[k, 'plan']}:{base.loc[k, 'target_id']}",
                       "label": f"{base.loc[k, 'plan_label']}: {base.loc[k, 'label']} "
-                               f"{t('op_' + base.loc[k, 'op'], lang)} {base.loc[k, 'target']:g}",
+                               f"{t('fig_op_' + base.loc[k, 'op'], lang)} {base.loc[k, 'target']:g}",
                       "unit": base.loc[k, "unit"], "scenario": n, "value": cards[n].loc[k, "value"],
                       "status": t(f"status_{cards[n].loc[k, 'status']}", lang),
                       "difference": cards[n].loc[k, "value"] - base.loc[k, "value"]} for n in names]

@@ -337,6 +337,9 @@ def _run_in_processes(spec, names, chunks, n_workers, progress) -> list[np.ndarr
     from .workers import sigint_ignored
 
     pool = _process_pool(n_workers)
+    if getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+        _process_pool.cache_clear()  # e.g. stopped by Ctrl-C (model.workers.terminate_all): start anew
+        pool = _process_pool(n_workers)
     with sigint_ignored():  # submitting starts the fork server and the workers
         futures = [pool.submit(run_members, spec, names, chunk) for chunk in chunks]
     parts = []

@@ -49,7 +49,7 @@ def scenario_style(k: int) -> dict:
 
 def target_text(op: str, value: float, lang: str) -> str:
     """A target as written on a chart: '≥ 600', '约 8' / 'about 8'."""
-    return f"{t(f'op_{op}', lang)} {value:g}"
+    return f"{t(f'fig_op_{op}', lang)} {value:g}"
 
 
 def _target_label(ax, year: float, value: float, text: str, color: str, lines: list[float]) -> None:

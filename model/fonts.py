@@ -51,6 +51,9 @@ def cjk_family() -> str | None:
 def families(lang: str) -> list[str]:
     """Font families for ``lang``, most preferred first (the CJK one first for Chinese)."""
     cjk = cjk_family()
+    if cjk is not None and cjk not in _families():  # the font list was rebuilt since: register again
+        cjk_family.cache_clear()
+        cjk = cjk_family()
     if cjk is None:
         warnings.warn("no CJK font found (install fonts-noto-cjk): Chinese text in figures will show as boxes",
                       CJKFontMissing, stacklevel=3)
@@ -73,5 +76,7 @@ def font_context(lang: str):
     English figures, e.g. 居转户, through the fallback)."""
     import matplotlib
 
-    return matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": families(lang),
+    # The families themselves, not the generic "sans-serif" (which resolves to one font only):
+    # matplotlib then takes each glyph from the first family that has it.
+    return matplotlib.rc_context({"font.family": families(lang),
                                   "axes.unicode_minus": False})

@@ -192,3 +192,11 @@ def test_uncertainty_writes_each_member_s_outcomes(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert (out / "figures" / "fan_rail_length.png").stat().st_size > 10_000
+
+
+def test_english_figures_draw_chinese_names_through_the_fallback_font():
+    """English figures use DejaVu Sans first; a Chinese word in a label (居转户) comes from the CJK
+    font, with no missing-glyph warning (an error under pytest.ini)."""
+    with font_context("en"):
+        fig = title_figure("Hukou conversion (居转户)")
+        png_pixels(fig)
