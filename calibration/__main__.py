@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from model.errors import PlanSimError
+
 from . import fit
 from .pipeline import HERE, run_calibration
 
@@ -26,8 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-twin", action="store_true", help="skip the twin experiment")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
-    outcome = run_calibration(args.out, seed=args.seed, popsize=args.popsize, maxiter=args.maxiter,
-                              progress=not args.quiet, twin=not args.no_twin)
+    try:
+        outcome = run_calibration(args.out, seed=args.seed, popsize=args.popsize, maxiter=args.maxiter,
+                                  progress=not args.quiet, twin=not args.no_twin)
+    except PlanSimError as err:  # a damaged data file: one clear line, no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     goals = outcome["goals"]
     print(f"\nWrote {args.out}: estimates.csv, parameters.csv, fit_statistics.csv, REPORT.md, figures/")
     print(f"Run time {outcome['timings']['total']:.0f} s")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model import datafiles
 from model.errors import PlanSimError
 
 from . import spec as specs
@@ -42,8 +43,8 @@ def estimates_table(problem: Calibration, fit: FitResult) -> pd.DataFrame:
 
 def read_estimates(problem: Calibration, path=ESTIMATES_FILE) -> np.ndarray:
     """Estimated values from ``path`` in the order of the problem's parameters."""
-    table = pd.read_csv(path)
-    values = dict(zip(table["parameter"], table["value"].astype(float)))
+    table = datafiles.read_table(path, datafiles.PARAMETER_COLUMNS, hint=datafiles.REGENERATE)
+    values = dict(zip(table["parameter"], table["value"]))
     missing = [n for n in problem.names if n not in values]
     if missing:
         raise PlanSimError(f"{path}: no estimate for {missing}; run python -m calibration")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model import datafiles
 from model.errors import PlanSimError
 from model.history import USABLE_QUALITY
 
@@ -36,26 +37,16 @@ START_YEAR = 2000
 END_YEAR = 2010
 
 
-def _where(path, row: int, column: str) -> str:
-    return f"{path}: row {row + 2}, column '{column}'"
+def _where(table: pd.DataFrame, row: int, column: str) -> str:
+    return datafiles.where(table, row, column)
 
 
-def _read(path, columns) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise PlanSimError(f"{path}: missing column(s) {missing}; expected {list(columns)}")
-    return table
-
-
-def _number(table, row, column, path, *, empty_ok=False) -> float:
-    text = table[column].iloc[row].strip()
-    if empty_ok and text == "":
-        return np.nan
-    try:
-        return float(text)
-    except ValueError:
-        raise PlanSimError(f"{_where(path, row, column)}: {text!r} is not a number") from None
+def _number(table: pd.DataFrame, row: int, column: str, *, empty_ok: bool = False) -> float:
+    """A value of a number column (typed by model.datafiles); NaN only where ``empty_ok``."""
+    value = float(table[column].iloc[row])
+    if np.isnan(value) and not empty_ok:
+        raise datafiles.fail(table, row, column, "a number is required, the cell is empty")
+    return value
 
 
 @dataclass(frozen=True)
@@ -88,37 +79,35 @@ class ParameterSpec:
 
 def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE) -> ParameterSpec:
     """Read and check parameters_spec.csv against the model's constants (raw file values)."""
-    table = _read(path, ("parameter", "role", "lower", "upper", "start", "twin_tolerance", "why_uncertain"))
+    table = datafiles.read_table(path, datafiles.PARAMETER_SPEC_COLUMNS)
     levers = set(lever_names)
     rows, kept = [], []
     for row, item in table.iterrows():
         name = item["parameter"]
         if name not in constants:
-            raise PlanSimError(f"{_where(path, row, 'parameter')}: {name!r} is not a constant of the model")
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is not a constant of the model")
         if name in levers and item["role"] != NOT_ESTIMATED:
-            raise PlanSimError(f"{_where(path, row, 'parameter')}: {name!r} is a policy lever; estimate its "
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is a policy lever; estimate its "
                                f"historical constant instead")
-        if name in set(table["parameter"].iloc[:row]):
-            raise PlanSimError(f"{_where(path, row, 'parameter')}: {name!r} declared twice")
         if item["role"] == NOT_ESTIMATED:
             kept.append({"parameter": name, "value": constants[name], "reason": item["why_uncertain"]})
             continue
         if item["role"] not in ROLES:
-            raise PlanSimError(f"{_where(path, row, 'role')}: {item['role']!r} is not one of "
+            raise PlanSimError(f"{_where(table, row, 'role')}: {item['role']!r} is not one of "
                                f"{(*ROLES, NOT_ESTIMATED)}")
-        lower, upper = _number(table, row, "lower", path), _number(table, row, "upper", path)
-        start = _number(table, row, "start", path, empty_ok=True)
+        lower, upper = _number(table, row, "lower"), _number(table, row, "upper")
+        start = _number(table, row, "start", empty_ok=True)
         if np.isnan(start):
             if item["role"] == "initial 2000":
-                raise PlanSimError(f"{_where(path, row, 'start')}: a 2000 state needs a start value")
+                raise PlanSimError(f"{_where(table, row, 'start')}: a 2000 state needs a start value")
             start = constants[name]
-        tolerance = _number(table, row, "twin_tolerance", path)
+        tolerance = _number(table, row, "twin_tolerance")
         if not lower < upper:
-            raise PlanSimError(f"{_where(path, row, 'upper')}: upper {upper} must exceed lower {lower}")
+            raise PlanSimError(f"{_where(table, row, 'upper')}: upper {upper} must exceed lower {lower}")
         if not lower <= start <= upper:
-            raise PlanSimError(f"{_where(path, row, 'start')}: start {start} outside [{lower}, {upper}]")
+            raise PlanSimError(f"{_where(table, row, 'start')}: start {start} outside [{lower}, {upper}]")
         if not 0 < tolerance <= 1:
-            raise PlanSimError(f"{_where(path, row, 'twin_tolerance')}: {tolerance} must be in (0, 1] "
+            raise PlanSimError(f"{_where(table, row, 'twin_tolerance')}: {tolerance} must be in (0, 1] "
                                "(a fraction of the bound range)")
         rows.append({"parameter": name, "role": item["role"], "lower": lower, "upper": upper, "start": start,
                      "twin_tolerance": tolerance, "why_uncertain": item["why_uncertain"],
@@ -133,23 +122,23 @@ def load_initial_2000(history: pd.DataFrame, constants: dict[str, float], spec: 
     Every model constant named 'initial ...' must be declared (so that no 2010 stock silently
     starts a 2000 run), and the estimated rows must be exactly the spec's 'initial 2000' rows.
     """
-    table = _read(path, ("parameter", "basis", "value", "series", "conversion", "note"))
+    table = datafiles.read_table(path, datafiles.INITIAL_2000_COLUMNS)
     values = []
     for row, item in table.iterrows():
         name, basis = item["parameter"], item["basis"]
         if name not in constants:
-            raise PlanSimError(f"{_where(path, row, 'parameter')}: {name!r} is not a constant of the model")
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is not a constant of the model")
         if basis not in BASES:
-            raise PlanSimError(f"{_where(path, row, 'basis')}: {basis!r} is not one of {BASES}")
+            raise PlanSimError(f"{_where(table, row, 'basis')}: {basis!r} is not one of {BASES}")
         if basis == "data":
             points = history[(history["indicator"] == item["series"]) & (history["year"] == START_YEAR)
                              & history["quality"].isin(USABLE_QUALITY)]
             if len(points) != 1:
-                raise PlanSimError(f"{_where(path, row, 'series')}: series {item['series']!r} has "
+                raise PlanSimError(f"{_where(table, row, 'series')}: series {item['series']!r} has "
                                    f"{len(points)} usable {START_YEAR} points, need 1")
-            values.append(float(points["value"].iloc[0]) * _number(table, row, "conversion", path))
+            values.append(float(points["value"].iloc[0]) * _number(table, row, "conversion"))
         elif basis == "assumption":
-            values.append(_number(table, row, "value", path))
+            values.append(_number(table, row, "value"))
         elif basis == "model":
             values.append(constants[name])
         else:
@@ -170,16 +159,16 @@ def load_initial_2000(history: pd.DataFrame, constants: dict[str, float], spec: 
 def load_derived_2010(variables, path=DERIVED_2010_FILE) -> pd.DataFrame:
     """Read derived_2010.csv: numerator and denominator are sums of products of model variables
     ('a + b', 'a * b'; a blank denominator is 1)."""
-    table = _read(path, ("parameter", "numerator", "denominator", "note"))
+    table = datafiles.read_table(path, datafiles.DERIVED_2010_COLUMNS)
     known = set(variables)
     for row, item in table.iterrows():
         for column in ("numerator", "denominator"):
             for product in terms(item[column]):
                 for name in product:
                     if name not in known:
-                        raise PlanSimError(f"{_where(path, row, column)}: {name!r} is not a model variable")
+                        raise PlanSimError(f"{_where(table, row, column)}: {name!r} is not a model variable")
         if not terms(item["numerator"]):
-            raise PlanSimError(f"{_where(path, row, 'numerator')}: empty")
+            raise PlanSimError(f"{_where(table, row, 'numerator')}: empty")
     return table
 
 
@@ -198,15 +187,13 @@ def evaluate(expression: str, values) -> float:
 
 def load_goals(series_names, path=GOALS_FILE) -> pd.DataFrame:
     """Read goals.csv; ``series`` is ';'-separated fitted series (pooled) or '*' (each one)."""
-    table = _read(path, ("goal", "series", "statistic", "threshold", "unit"))
+    table = datafiles.read_table(path, datafiles.GOALS_COLUMNS)
     known = set(series_names)
     for row, item in table.iterrows():
         if item["series"] != "*":
             for name in item["series"].split(";"):
                 if name not in known:
-                    raise PlanSimError(f"{_where(path, row, 'series')}: {name!r} is not a fitted series")
+                    raise PlanSimError(f"{_where(table, row, 'series')}: {name!r} is not a fitted series")
         if item["statistic"] not in ("mape", "mae", "theil_um", "rmse"):
-            raise PlanSimError(f"{_where(path, row, 'statistic')}: unknown statistic {item['statistic']!r}")
-        _number(table, row, "threshold", path)
-    table["threshold"] = table["threshold"].astype(float)
+            raise PlanSimError(f"{_where(table, row, 'statistic')}: unknown statistic {item['statistic']!r}")
     return table

@@ -4,11 +4,12 @@
     result = model.run({"RD intensity target": 0.033}, final_year=2020)
     result.loc[2015, ["gdp_growth_avg_5y", "tertiary_share", "rd_share"]]
 
-``run`` uses one process-wide model object; ``load()`` gives an object of your own.
+``run`` uses one process-wide model object, safe to call from several threads (their runs take
+turns); ``load()`` gives an object of your own, for runs in parallel.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import pandas as pd
 
@@ -27,9 +28,16 @@ def load() -> ShanghaiModel:
     return ShanghaiModel()
 
 
-@lru_cache(maxsize=1)
+_SHARED: list[ShanghaiModel] = []
+_SHARED_LOCK = threading.Lock()
+
+
 def _shared() -> ShanghaiModel:
-    return ShanghaiModel()
+    """The process-wide model, created once even when threads ask for it at the same time."""
+    with _SHARED_LOCK:
+        if not _SHARED:
+            _SHARED.append(ShanghaiModel())
+        return _SHARED[0]
 
 
 def run(levers: dict | None = None, final_year: int = DEFAULT_FINAL_YEAR, **kwargs) -> pd.DataFrame:

@@ -264,8 +264,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        **_formatter(
                            "Run scenario files from the 2010 baseline and write into --out: results.csv, "
                            "scorecard.csv, scorecard.md,\none PNG per module and manifest.json, in the "
-                           "language of --lang. A bad file or failing scenario is reported by name at the "
-                           "end;\nthe others are written (exit 1).\n\n" + HELP_OUT,
+                           "language of --lang (default en). A bad file or failing\nscenario is reported by "
+                           "name at the end; the others are written (exit 1).\n\n" + HELP_OUT,
                            "example:\n  python -m model run scenarios/*.yaml --out results/all --workers 2\n"
                            "  python -m model run scenarios/plan.yaml --out results/plan --final-year 2030 --force --lang zh"))
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario files")

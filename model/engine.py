@@ -11,6 +11,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Mapping
 
@@ -18,10 +19,13 @@ import numpy as np
 import pandas as pd
 
 from . import metadata
-from .errors import LeverError, PlanSimError
+from .errors import LeverError, PlanSimError, Problem, TypeName, quote
 from .paths import CALIBRATED_PARAMETERS_FILE, MODEL_FILE, cache_dir
 
 DEFAULT_FINAL_YEAR = 2020
+LAST_YEAR = 2100  # the latest final_year a run accepts (the model is a plan-period model)
+FIRST_YEAR = 1990  # the earliest initial_year (calibration starts in 2000)
+MAX_STEPS_PER_YEAR = 1024  # time_step is 1/n year, n = 1..1024
 
 
 def _translate(mdl_path: Path) -> Path:
@@ -56,7 +60,8 @@ class ShanghaiModel:
 
     Every run resets each constant that an earlier run changed, so levers never leak from one run
     into the next (PySD keeps parameters passed to ``run`` until the model is reloaded).
-    One object is not safe to share between threads; give each worker its own.
+    Runs of one object are serialised by a lock, so threads may share it (they wait for each
+    other); for parallel runs give each thread or process its own object.
     """
 
     def __init__(self, mdl_path: Path | str = MODEL_FILE, use_calibration: bool = True):
@@ -65,6 +70,7 @@ class ShanghaiModel:
         import pysd
 
         self.mdl_path = Path(mdl_path)
+        self._lock = threading.RLock()  # PySD keeps run state in the object: one run at a time
         self._pysd = pysd.load(str(_translate(self.mdl_path)))
         self.doc = self._pysd.doc.set_index("Real Name", drop=False)
         self._constants = {
@@ -117,32 +123,64 @@ class ShanghaiModel:
     # -- validation -------------------------------------------------------------------------
     def validate_levers(self, levers: Mapping[str, object] | None) -> dict[str, float]:
         """Check lever names and values; return them as floats or raise LeverError."""
+        if levers is not None and not isinstance(levers, Mapping):
+            raise LeverError(Problem("error_levers_type", type=TypeName(levers), value=quote(levers)))
         table = self._levers.set_index("name")
         checked: dict[str, float] = {}
         for name, value in (levers or {}).items():
-            if name not in table.index:
-                raise LeverError(metadata.unknown_name_message("lever", name, table.index))
-            row = table.loc[name]
-            number = _as_number(value)
-            allowed = f"[{row['min']:g}, {row['max']:g}] {row['units']}"
-            if number is None or not math.isfinite(number):
-                raise LeverError(f"lever '{name}' = {value!r} is not a finite number; allowed range {allowed}")
-            if not row["min"] <= number <= row["max"]:
-                raise LeverError(f"lever '{name}' = {value!r} is outside its allowed range {allowed}")
-            checked[name] = number
+            if not isinstance(name, str) or name not in table.index:
+                from .scenarios import unknown_name
+
+                raise LeverError(unknown_name("error_what_lever", name, table.index))
+            checked[name] = _check_lever(name, value, table.loc[name])
         return checked
 
     def validate_params(self, params: Mapping[str, object] | None) -> dict[str, float]:
-        """Check overrides of non-lever constants (calibration, uncertainty); return floats."""
+        """Check overrides of non-lever constants (calibration, uncertainty); return floats.
+
+        A name that is a lever is checked as a lever (its range applies), so ``params`` cannot
+        set a lever outside the range that ``levers`` would refuse.
+        """
+        if params is not None and not isinstance(params, Mapping):
+            raise PlanSimError(Problem("error_params_type", type=TypeName(params), value=quote(params)))
+        # (__init__ checks the calibrated parameters before the lever table exists: none is a lever)
+        table = self._levers.set_index("name") if hasattr(self, "_levers") else pd.DataFrame(index=pd.Index([]))
         checked: dict[str, float] = {}
         for name, value in (params or {}).items():
-            if name not in self._constants:
-                raise PlanSimError(metadata.unknown_name_message("model constant", name, self._constants))
+            if isinstance(name, str) and name in table.index:
+                checked[name] = _check_lever(name, value, table.loc[name])
+                continue
+            if not isinstance(name, str) or name not in self._constants:
+                from .scenarios import unknown_name
+
+                raise PlanSimError(unknown_name("error_what_constant", name, self._constants))
             number = _as_number(value)
             if number is None or not math.isfinite(number):
-                raise PlanSimError(f"model constant '{name}' = {value!r} is not a finite number")
+                raise PlanSimError(Problem("error_param_not_finite", name=quote(name), value=quote(value)))
             checked[name] = number
         return checked
+
+    def _check_run_arguments(self, final_year: object, initial_year: object, time_step: object) -> tuple:
+        """(start, final_year, time_step) as floats, or PlanSimError naming the allowed values."""
+        start = self.control["INITIAL TIME"]
+        if initial_year is not None:
+            number = _as_number(initial_year)
+            if number is None or not (math.isfinite(number) and number == int(number) and FIRST_YEAR <= number < LAST_YEAR):
+                raise PlanSimError(Problem("error_initial_year", low=FIRST_YEAR, high=LAST_YEAR - 1,
+                                           value=quote(initial_year)))
+            start = number
+        if (isinstance(final_year, bool) or not isinstance(final_year, (int, np.integer))
+                or not start < final_year <= LAST_YEAR):
+            raise PlanSimError(Problem("error_final_year", low=f"{start + 1:g}", high=LAST_YEAR, value=quote(final_year)))
+        dt = self.control["TIME STEP"]
+        if time_step is not None:
+            number = _as_number(time_step)
+            steps = 1 / number if number and math.isfinite(number) and number > 0 else 0
+            if not (1 <= round(steps) <= MAX_STEPS_PER_YEAR and abs(steps - round(steps)) < 1e-9 * steps):
+                raise PlanSimError(Problem("error_time_step", most=MAX_STEPS_PER_YEAR, example=f"{dt:g}",
+                                           value=quote(time_step)))
+            dt = number
+        return float(start), int(final_year), float(dt)
 
     # -- running ----------------------------------------------------------------------------
     def run_variables(
@@ -161,14 +199,16 @@ class ShanghaiModel:
         calibration and uncertainty analysis). Everything not given takes its default.
         """
         overrides = {**self.validate_params(params), **self.validate_levers(levers)}
-        start = self.control["INITIAL TIME"] if initial_year is None else float(initial_year)
-        if not (isinstance(final_year, (int, np.integer)) and final_year > start):
-            raise PlanSimError(f"final_year must be a whole year after {start:g}, got {final_year!r}")
+        start, final_year, dt = self._check_run_arguments(final_year, initial_year, time_step)
+        columns = variables if variables is not None else self._indicator_variables()
+        with self._lock:
+            return self._run_locked(overrides, start, final_year, dt, columns)
+
+    def _run_locked(self, overrides: dict, start: float, final_year: int, dt: float, columns: list) -> pd.DataFrame:
         # Reset whatever the previous run changed, then apply this run's overrides.
         run_params = {name: self._constants[name] for name in self._touched}
         run_params.update(overrides)
         self._touched = set(overrides)
-        columns = variables if variables is not None else self._indicator_variables()
         # 'original' restarts from the file's initial time; a (time, {}) tuple costs more, so it
         # is used only for other start years (calibration runs from 2000). Output is saved every
         # SAVEPER (one year); cache_output=False suits a time step much smaller than SAVEPER.
@@ -179,7 +219,7 @@ class ShanghaiModel:
             return_columns=columns,
             initial_condition="original" if same_start else (start, {}),
             final_time=float(final_year),
-            time_step=self.control["TIME STEP"] if time_step is None else float(time_step),
+            time_step=dt,
             saveper=self.control["SAVEPER"],
             cache_output=False,
         )
@@ -209,15 +249,19 @@ class ShanghaiModel:
         return sorted(set(self._indicators["variable"]))
 
 
-def calibrated_parameters(path: Path = CALIBRATED_PARAMETERS_FILE) -> dict[str, float]:
-    """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration."""
-    if not path.exists():
+def calibrated_parameters(path: Path | None = None) -> dict[str, float]:
+    """Estimated parameter values (columns ``parameter``, ``value``), or {} before calibration.
+
+    A damaged file (not UTF-8, a missing column, a text or NaN value, a name twice) raises
+    model.datafiles.DataFileError naming file, row and column and how to regenerate the file.
+    """
+    from .datafiles import read_parameters
+
+    path = CALIBRATED_PARAMETERS_FILE if path is None else path
+    if not os.path.lexists(path):
         return {}
-    table = pd.read_csv(path)
-    for column in ("parameter", "value"):
-        if column not in table.columns:
-            raise PlanSimError(f"{path}: missing column '{column}'")
-    return dict(zip(table["parameter"], table["value"].astype(float)))
+    table = read_parameters(path)
+    return dict(zip(table["parameter"], table["value"]))
 
 
 def compute_indicators(raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -261,7 +305,27 @@ def to_long(result: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
 
 
 def _as_number(value: object) -> float | None:
-    """A real number as float; None for bools, strings and other types."""
+    """A real number as float (a whole number too large for a float gives +-inf); None for
+    bools, strings and other types."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _check_lever(name: str, value: object, row: Mapping) -> float:
+    """``value`` of lever ``name`` as a float inside its range (``row``: its levers() row), or
+    LeverError with the range; a value typed in per cent gets a hint (25 -> 0.25)."""
+    from .scenarios import lever_range
+
+    number = _as_number(value)
+    fields = {"name": quote(name), "value": quote(value), "range": lever_range(row)}
+    if number is None or (isinstance(value, (float, np.floating)) and not math.isfinite(number)):
+        raise LeverError(Problem("error_lever_not_finite", **fields))
+    if not row["min"] <= number <= row["max"]:
+        if row["min"] <= number / 100 <= row["max"] and row["max"] <= 1:
+            raise LeverError(Problem("error_lever_range_percent", **fields, hint=f"{number / 100:g}"))
+        raise LeverError(Problem("error_lever_range", **fields))
+    return number

@@ -6,6 +6,7 @@ variable name), so the two engines can be compared and swapped.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Mapping
 
@@ -23,12 +24,14 @@ def simlin_ident(name: str) -> str:
 
 class SimlinModel:
     """Runs model/shanghai.mdl with Simlin. Levers and parameters are checked by ``reference``
-    (a ShanghaiModel), so the same names, ranges and calibrated defaults apply."""
+    (a ShanghaiModel), so the same names, ranges and calibrated defaults apply. Runs of one
+    object are serialised by a lock (the simulation specs live in the object)."""
 
     def __init__(self, reference: ShanghaiModel, mdl_path: Path | str = MODEL_FILE):
         import simlin
 
         self.reference = reference
+        self._lock = threading.RLock()
         self._model = simlin.load(Path(mdl_path))
         self._specs: tuple[float, float, float] | None = None
         self._indicators = reference.indicators()
@@ -55,13 +58,13 @@ class SimlinModel:
         """Run and return model variables by their Vensim names at yearly points."""
         ref = self.reference
         overrides = {**ref.constants(), **ref.validate_params(params), **ref.validate_levers(levers)}
-        start = ref.control["INITIAL TIME"] if initial_year is None else float(initial_year)
-        dt = ref.control["TIME STEP"] if time_step is None else float(time_step)
-        self._set_specs(start, float(final_year), dt)
-        with self._model.simulate(overrides={simlin_ident(k): v for k, v in overrides.items()}) as sim:
-            sim.run_to_end()
-            names = variables if variables is not None else sorted(set(self._indicators["variable"]))
-            frame = pd.DataFrame({name: sim.get_series(simlin_ident(name)) for name in names})
+        start, final_year, dt = ref._check_run_arguments(final_year, initial_year, time_step)
+        names = variables if variables is not None else sorted(set(self._indicators["variable"]))
+        with self._lock:
+            self._set_specs(start, float(final_year), dt)
+            with self._model.simulate(overrides={simlin_ident(k): v for k, v in overrides.items()}) as sim:
+                sim.run_to_end()
+                frame = pd.DataFrame({name: sim.get_series(simlin_ident(name)) for name in names})
         saveper = ref.control["SAVEPER"]
         frame.index = pd.Index(np.round(start + saveper * np.arange(len(frame))).astype(int), name="year")
         return frame

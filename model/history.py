@@ -20,62 +20,23 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from . import datafiles
 from .errors import PlanSimError
 from .metadata import indicator_table
 from .paths import HISTORY_FILE, SERIES_FILE
 
 DERIVED_FILE = SERIES_FILE.parent / "derived_series.csv"
-HISTORY_COLUMNS = ("indicator", "year", "value", "unit", "quality", "source")
-SERIES_COLUMNS = ("series", "indicator", "conversion", "weight")
-SERIES_OPTIONAL = {"model_variable": "", "fit": "level", "note": ""}
-DERIVED_COLUMNS = ("series", "method", "inputs", "source_contains", "year", "unit", "note")
-QUALITIES = ("sourced", "derived", "unverified")
+QUALITIES = datafiles.QUALITIES
 USABLE_QUALITY = ("sourced", "derived")
 FIT_MODES = ("level", "shape", "none")
 DERIVE_METHODS = ("chain_index", "base_year_level", "ratio")
 
 
-def _where(path, row: int, column: str) -> str:
-    """'file: row N, column 'c'' with N the line number in the file (the header is line 1)."""
-    return f"{path}: row {row + 2}, column '{column}'"
-
-
-def _require(table: pd.DataFrame, columns, path) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise PlanSimError(f"{path}: missing column(s) {missing}; expected {list(columns)}")
-
-
-def _numbers(table: pd.DataFrame, column: str, path, *, allow_empty: bool = False) -> pd.Series:
-    """The column as floats; a non-numeric entry raises an error naming its row."""
-    text = table[column].astype("string").str.strip()
-    values = pd.to_numeric(text, errors="coerce")
-    bad = values.isna() & ~(allow_empty & text.isna())
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise PlanSimError(f"{_where(path, row, column)}: {table[column].iloc[row]!r} is not a number")
-    return values.astype(float)
-
-
-def load_history(path=HISTORY_FILE) -> pd.DataFrame:
-    """The raw history table (one figure a row, with unit, quality and source)."""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    _require(table, HISTORY_COLUMNS, path)
-    # A leading "~" marks an approximate figure in the source ("~1845"); keep the number, flag it.
-    text = table["value"].str.strip()
-    table["approximate"] = text.str.startswith("~")
-    table["value"] = text.str.lstrip("~")
-    table["value"] = _numbers(table, "value", path)
-    years = _numbers(table, "year", path)
-    fractional = np.flatnonzero((years % 1 != 0).to_numpy())
-    if fractional.size:
-        row = int(fractional[0])
-        raise PlanSimError(f"{_where(path, row, 'year')}: {table['year'].iloc[row]!r} is not a whole year")
-    table["year"] = years.astype(int)
-    for row, quality in enumerate(table["quality"]):
-        if quality not in QUALITIES:
-            raise PlanSimError(f"{_where(path, row, 'quality')}: {quality!r} is not one of {QUALITIES}")
-    return table
+def load_history(path=None) -> pd.DataFrame:
+    """The raw history table (one figure a row, with unit, quality and source), checked by
+    model.datafiles: types, years, each value within the range of its unit (a population is
+    positive, a share in [0, 100]); a leading "~" (an approximate figure) sets ``approximate``."""
+    return datafiles.read_history(HISTORY_FILE if path is None else path)
 
 
 def _usable(history: pd.DataFrame, series: str) -> pd.DataFrame:
@@ -102,8 +63,10 @@ def _derive_one(history: pd.DataFrame, spec: pd.Series, where) -> pd.DataFrame:
         source = f"derived: chained from {inputs[0]} {dict(zip(rows['year'], rows['value']))} ({rows['source'].iloc[0]})"
         return pd.DataFrame({"year": years, "value": values, "source": source})
     if method == "base_year_level":
+        if pd.isna(spec["year"]):
+            raise PlanSimError(f"{where('year')}: base_year_level needs a year")
         rows = _usable(history, inputs[0])
-        rows = rows[rows["year"] == int(float(spec["year"]))]
+        rows = rows[rows["year"] == int(spec["year"])]
         if len(rows) != 1:
             raise PlanSimError(f"{where('year')}: {inputs[0]} has {len(rows)} usable rows in {spec['year']}, need 1")
         return pd.DataFrame({"year": rows["year"], "value": rows["value"],
@@ -123,15 +86,15 @@ def _derive_one(history: pd.DataFrame, spec: pd.Series, where) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def derived_series(history: pd.DataFrame, path=DERIVED_FILE) -> pd.DataFrame:
+def derived_series(history: pd.DataFrame, path=None) -> pd.DataFrame:
     """Rows of the series declared in derived_series.csv, in the history's columns."""
-    specs = pd.read_csv(path, dtype=str, keep_default_na=False)
-    _require(specs, DERIVED_COLUMNS, path)
+    specs = datafiles.read_table(DERIVED_FILE if path is None else path, datafiles.DERIVED_SERIES_COLUMNS,
+                                 min_rows=0)
     known = set(history["indicator"])
     frames = []
     for row, spec in specs.iterrows():
         def where(column, row=row):
-            return _where(path, row, column)
+            return datafiles.where(specs, row, column)
         if spec["method"] not in DERIVE_METHODS:
             raise PlanSimError(f"{where('method')}: {spec['method']!r} is not one of {DERIVE_METHODS}")
         for name in str(spec["inputs"]).split(";"):
@@ -146,60 +109,49 @@ def derived_series(history: pd.DataFrame, path=DERIVED_FILE) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else history.iloc[:0]
 
 
-def history_with_derived(history_path=HISTORY_FILE, derived_path=DERIVED_FILE) -> pd.DataFrame:
+def history_with_derived(history_path=None, derived_path=None) -> pd.DataFrame:
     """History rows followed by the derived series' rows."""
     history = load_history(history_path)
     return pd.concat([history, derived_series(history, derived_path)], ignore_index=True)
 
 
 def load_series(
-    path=SERIES_FILE,
+    path=None,
     known_series: Iterable[str] | None = None,
     model_variables: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The series table, checked: known series, known level indicators (indicators.yaml) or
     model variables (when ``model_variables`` is given), numeric conversion and weight."""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    _require(table, SERIES_COLUMNS, path)
-    for column, default in SERIES_OPTIONAL.items():
-        if column not in table.columns:
-            table[column] = default
-    table["conversion"] = _numbers(table, "conversion", path)
-    table["weight"] = _numbers(table, "weight", path)
+    table = datafiles.read_series(SERIES_FILE if path is None else path)
     indicators = indicator_table()
     known = set(known_series) if known_series is not None else None
     variables = set(model_variables) if model_variables is not None else None
     for row, item in table.iterrows():
-        if item["series"] in set(table["series"].iloc[:row]):
-            raise PlanSimError(f"{_where(path, row, 'series')}: series {item['series']!r} declared twice")
         if known is not None and item["series"] not in known:
-            raise PlanSimError(f"{_where(path, row, 'series')}: unknown series {item['series']!r} "
+            raise PlanSimError(f"{datafiles.where(table, row, 'series')}: unknown series {item['series']!r} "
                                "(not in the history file nor in derived_series.csv)")
         if item["fit"] not in FIT_MODES:
-            raise PlanSimError(f"{_where(path, row, 'fit')}: {item['fit']!r} is not one of {FIT_MODES}")
-        if item["weight"] < 0 or item["conversion"] == 0:
-            column = "weight" if item["weight"] < 0 else "conversion"
-            raise PlanSimError(f"{_where(path, row, column)}: {item[column]} must be positive")
+            raise PlanSimError(f"{datafiles.where(table, row, 'fit')}: {item['fit']!r} is not one of {FIT_MODES}")
         ind, var = item["indicator"], item["model_variable"]
         if ind and var:
-            raise PlanSimError(f"{_where(path, row, 'model_variable')}: give an indicator or a model "
+            raise PlanSimError(f"{datafiles.where(table, row, 'model_variable')}: give an indicator or a model "
                                "variable, not both")
         if item["fit"] != "none" and not (ind or var):
-            raise PlanSimError(f"{_where(path, row, 'indicator')}: series {item['series']!r} is fitted "
+            raise PlanSimError(f"{datafiles.where(table, row, 'indicator')}: series {item['series']!r} is fitted "
                                "but mapped to no indicator or model variable")
         if ind:
             if ind not in indicators.index:
-                raise PlanSimError(f"{_where(path, row, 'indicator')}: unknown indicator {ind!r} "
+                raise PlanSimError(f"{datafiles.where(table, row, 'indicator')}: unknown indicator {ind!r} "
                                    "(model/indicators.yaml)")
             if indicators.loc[ind, "kind"] != "level":
-                raise PlanSimError(f"{_where(path, row, 'indicator')}: indicator {ind!r} is of kind "
+                raise PlanSimError(f"{datafiles.where(table, row, 'indicator')}: indicator {ind!r} is of kind "
                                    f"{indicators.loc[ind, 'kind']!r}; only level indicators can be fitted")
             var = indicators.loc[ind, "variable"]
             column = "indicator"
         else:
             column = "model_variable"
         if var and variables is not None and var not in variables:
-            raise PlanSimError(f"{_where(path, row, column)}: series {item['series']!r} maps to "
+            raise PlanSimError(f"{datafiles.where(table, row, column)}: series {item['series']!r} maps to "
                                f"{var!r}, which is not a variable of the model")
     # model units: data * conversion / indicator scale (1 for series mapped to a model variable)
     scale = table["indicator"].map(indicators["scale"]).astype(float).fillna(1.0)
@@ -215,11 +167,12 @@ def _mapped(history_path, series_path, derived_path, model_variables=None) -> pd
     merged = history.rename(columns={"indicator": "series"}).merge(
         series.drop(columns=["note"]), on="series")
     merged = merged[merged["quality"].isin(USABLE_QUALITY)].copy()
+    merged.attrs.clear()  # the files' line numbers mean nothing in the merged table
     merged["value"] = merged["value"] * merged["conversion"]
     return merged.sort_values(["series", "year"]).reset_index(drop=True)
 
 
-def observations(history_path=HISTORY_FILE, series_path=SERIES_FILE, derived_path=DERIVED_FILE) -> pd.DataFrame:
+def observations(history_path=None, series_path=None, derived_path=None) -> pd.DataFrame:
     """Usable observations in indicator units, for plotting against model indicators.
 
     Columns: series, indicator, year, value, quality, weight. Series fitted for their shape only
@@ -231,7 +184,7 @@ def observations(history_path=HISTORY_FILE, series_path=SERIES_FILE, derived_pat
 
 
 def fit_observations(
-    history_path=HISTORY_FILE, series_path=SERIES_FILE, derived_path=DERIVED_FILE, model_variables=None,
+    history_path=None, series_path=None, derived_path=None, model_variables=None,
 ) -> pd.DataFrame:
     """Usable observations of the fitted series (fit ``level`` or ``shape``).
 
@@ -246,6 +199,6 @@ def fit_observations(
     return merged[columns].reset_index(drop=True)
 
 
-def series_table(series_path: Path | str = SERIES_FILE) -> pd.DataFrame:
+def series_table(series_path: Path | str | None = None) -> pd.DataFrame:
     """The declared series table (checked against the indicators, not against the history)."""
     return load_series(series_path)

@@ -17,6 +17,8 @@ from .errors import PlanSimError
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 WORDS_FILE = Path(__file__).resolve().parent / "words.yaml"
+VARIABLES_FILE = Path(__file__).resolve().parent / "variables_zh.yaml"
+VARIABLE_KEYS = ("name", "comment")
 
 
 class _NoDuplicatesLoader(yaml.SafeLoader):
@@ -36,18 +38,37 @@ def _mapping(loader: _NoDuplicatesLoader, node: yaml.MappingNode) -> dict:
 _NoDuplicatesLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def read_words(path: Path) -> dict[str, dict[str, str]]:
-    """A words file: ``key: {zh: ..., en: ...}`` for every key; each key once, both languages."""
+def _read_entries(path: Path, keys: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``name: {key: text, ...}`` with every key of ``keys`` non-empty; each name once."""
     with open(path, encoding="utf-8") as handle:
         try:
             data = yaml.load(handle, Loader=_NoDuplicatesLoader)  # noqa: S506 - a SafeLoader subclass
         except PlanSimError as err:
             raise PlanSimError(f"{path.name}: {err}") from None
+    if not isinstance(data, dict):
+        raise PlanSimError(f"{path.name}: expected a mapping of names to {{{', '.join(keys)}}}")
     for key, entry in data.items():
-        missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or not entry.get(lang)]
+        missing = [k for k in keys if not isinstance(entry, dict) or not entry.get(k)]
         if missing:
-            raise PlanSimError(f"{path.name}: '{key}' lacks {missing}")
+            raise PlanSimError(f"{path.name}: '{str(key)[:80]}' lacks {missing}")
     return data
+
+
+def read_words(path: Path) -> dict[str, dict[str, str]]:
+    """A words file: ``key: {zh: ..., en: ...}`` for every key; each key once, both languages."""
+    return _read_entries(path, LANGUAGES)
+
+
+def read_variable_words(path: Path) -> dict[str, dict[str, str]]:
+    """A variables file: ``model variable: {name: ..., comment: ...}``; each variable once."""
+    return _read_entries(path, VARIABLE_KEYS)
+
+
+@lru_cache(maxsize=1)
+def variable_words() -> dict[str, dict[str, str]]:
+    """Chinese short name and comment of each model variable (model/variables_zh.yaml), keyed by
+    the variable's name in the PySD doc ("Real Name"); the English ones are the model file's."""
+    return read_variable_words(VARIABLES_FILE)
 
 
 @lru_cache(maxsize=1)

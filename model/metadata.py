@@ -17,7 +17,7 @@ from .paths import INDICATORS_FILE, LEVERS_FILE, TARGETS_FILE
 CONTROL_VARIABLES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 MODULES = ("population", "economy", "energy", "transport")
 INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
-LEVER_KEYS = ("module", "label_en", "label_zh", "description", "plan_text")
+LEVER_KEYS = ("module", "label_en", "label_zh", "description_en", "description_zh", "plan_text")
 INDICATOR_KEYS = ("module", "variable", "kind", "scale", "decimals", "unit", "label_en", "label_zh")
 INDICATOR_OPTIONAL_KEYS = ("base_year",)
 
@@ -31,7 +31,8 @@ def _read_yaml(path) -> dict:
 
 
 def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float]) -> pd.DataFrame:
-    """One row per lever: labels from levers.yaml; units, range and default from the model."""
+    """One row per lever: labels and descriptions (zh, en; ``description`` is the English one)
+    from levers.yaml; units, range and default from the model."""
     rows = []
     for name, meta in _read_yaml(LEVERS_FILE).items():
         where = f"{LEVERS_FILE.name}: lever '{name}'"
@@ -51,7 +52,8 @@ def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float]) -> pd.DataFram
         rows.append({
             "name": name, "module": meta["module"], "label_en": meta["label_en"],
             "label_zh": meta["label_zh"], "units": doc.loc[name, "Units"], "min": low, "max": high,
-            "step": step, "default": defaults[name], "description": meta["description"],
+            "step": step, "default": defaults[name], "description": meta["description_en"],
+            "description_en": meta["description_en"], "description_zh": meta["description_zh"],
             "plan_text": meta["plan_text"], "comment": doc.loc[name, "Comment"],
         })
     return pd.DataFrame(rows)
@@ -77,8 +79,11 @@ def indicator_table() -> pd.DataFrame:
 
 
 def plan_targets() -> pd.DataFrame:
-    """The 12th and 13th plan targets, each mapped to a model indicator (column model_indicator)."""
-    return pd.read_csv(TARGETS_FILE)
+    """The 12th and 13th plan targets, each mapped to a model indicator (column model_indicator);
+    the file is checked (years, operators, numbers) by model.datafiles."""
+    from .datafiles import read_plan_targets
+
+    return read_plan_targets(TARGETS_FILE)
 
 
 def unknown_name_message(what: str, name: object, valid: Iterable[str]) -> str:

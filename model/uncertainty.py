@@ -137,7 +137,9 @@ def calibrated_uncertainties(path: Path | str, reference: ShanghaiModel) -> dict
     path = Path(path)
     if not path.exists():
         return {}
-    table = pd.read_csv(path)
+    from .datafiles import read_parameters
+
+    table = read_parameters(path)  # checked: numbers where numbers belong, names once
     if STANDARD_ERROR_COLUMN not in table.columns:
         return {}
     out = {}

@@ -6,6 +6,7 @@ script run costs one model run or less.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,20 @@ def cat() -> runs.Catalog:
     return runs.catalog()
 
 
+def lang_of(at: AppTest) -> str:
+    return at.session_state[state.LANG_KEY]
+
+
+def select(at: AppTest, name: str):
+    """The select box of choice ``name`` (scenario, compare, ...) in the page's language."""
+    return at.selectbox(key=state.widget_key(name, lang_of(at)))
+
+
+def plain(markdown: str) -> str:
+    """Markdown text as the reader sees it (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def slider(at: AppTest, lever_id: str):
     return at.slider(key=state.lever_key(lever_id))
 
@@ -51,7 +66,7 @@ def sliders(at: AppTest, cat) -> dict[str, float]:
 def open_tab(at: AppTest, index: int) -> AppTest:
     """Open a main-area tab (only the open tab is drawn)."""
     if page.TAB_INDEX_KEY not in at.session_state or at.session_state[page.TAB_INDEX_KEY] != index:
-        at.session_state[page.TAB_KEY] = at.tabs[index].label
+        at.session_state[page.TAB_INDEX_KEY] = index  # what a click on the tab sets (its callback)
         at.run()
     assert not at.exception
     return at
@@ -106,7 +121,7 @@ def test_switching_scenario_moves_the_sliders(cat):
     at = start()
     base = sliders(at, cat)
     other = next(name for name in cat.scenarios if cat.scenario_levers(name) != base)
-    at.selectbox(key=state.SCENARIO_KEY).set_value(other).run()
+    select(at, state.SCENARIO_KEY).set_value(other).run()
     moved = sliders(at, cat)
     assert moved != base
     for name, value in cat.scenario_levers(other).items():
@@ -126,7 +141,7 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"levers:\n  investment rate: 0.99\n", "outside its allowed range"),
+    (b"levers:\n  investment rate: 0.99\n", "超出允许范围"),  # the page is in Chinese: so is the message
     (b"levers:\n  investmnet rate: 0.3\n", "investment rate"),  # closest valid name suggested
     (b"levers: [unclosed\n", "uploaded.yaml"),
     (b"!!python/object/apply:os.system ['echo unsafe']\n", "uploaded.yaml"),
@@ -137,7 +152,7 @@ def test_invalid_upload_shows_its_error_and_keeps_the_state(cat, content, messag
     slider(at, row["id"]).set_value(float(row["min"])).run()
     before, params = sliders(at, cat), dict(at.query_params)
     upload(at, "my scenario.yaml", content)
-    assert len(at.error) == 1 and message in at.error[0].value and "my scenario.yaml" in at.error[0].value
+    assert len(at.error) == 1 and message in plain(at.error[0].value) and "my scenario.yaml" in plain(at.error[0].value)
     assert "plansim-upload" not in at.error[0].value  # no temporary path shown
     assert sliders(at, cat) == before and dict(at.query_params) == params
 
@@ -156,7 +171,7 @@ def test_valid_upload_sets_the_levers(cat):
     text = model.scenarios.scenario_to_yaml(
         name="mine", title_zh="我的", title_en="Mine", description="test", levers={"investment rate": 0.4})
     upload(at, "mine.yaml", text.encode("utf-8"))
-    assert not at.error and "Mine" in at.success[0].value
+    assert not at.error and "Mine" in plain(at.success[0].value)
     assert sliders(at, cat) == cat.full_levers({"investment rate": 0.4})
     assert at.query_params["investment_rate"] == "0.4"
 
@@ -240,7 +255,8 @@ def test_charts_show_current_comparison_history_and_targets(cat):
     at = start(lang="en", compare="plan")
     names = charts.series_names("en", cat.scenarios["plan"].title_en)
     frames = chart_frames(at)
-    assert len(frames) == 4  # one per module
+    shown_ids = sum((charts.default_indicators(cat, m) for m in page.MODULES), [])
+    assert len(frames) == len(shown_ids)  # one chart per indicator shown
     data = pd.concat(frames)
     runs_shown = data[data["kind"] == "run"]
     assert set(runs_shown["series"]) == {names["current"], names["compare"]}
@@ -256,9 +272,10 @@ def test_charts_show_current_comparison_history_and_targets(cat):
         new = moved[(moved["kind"] == "run") & (moved["series"] == series)]["value"].to_numpy()
         assert (not np.allclose(old, new)) == should_change, series
     # the indicator picker adds a panel
-    at.multiselect(key="chart_transport").select("private_cars").run()
-    assert "private_cars" in at.multiselect(key="chart_transport").value
-    assert any(title.startswith("Private cars") for title in chart_frames(at)[3]["indicator"])
+    picker = state.widget_key("chart_transport", "en")
+    at.multiselect(key=picker).select("private_cars").run()
+    assert "private_cars" in at.multiselect(key=picker).value
+    assert any(title.startswith("Private cars") for title in pd.concat(chart_frames(at))["indicator"])
 
 
 @pytest.fixture
@@ -297,21 +314,21 @@ def test_unknown_engine_setting_is_reported(cat, engine_setting):
 def test_model_tab_views(cat):
     at = start(lang="en")
     assert len(model_table(at)) == len(cat.levers)
-    at.radio(key="model_view").set_value("equations").run()
+    at.radio(key=state.widget_key("model_view", "en")).set_value("equations").run()
     equations = model_table(at)
     assert {"Stateful", "Constant", "Auxiliary"} <= set(equations["Type"])
     assert equations["Equation"].str.startswith("INTEG").sum() == (equations["Type"] == "Stateful").sum()
-    at.radio(key="model_view").set_value("diagram").run()
+    at.radio(key=state.widget_key("model_view", "en")).set_value("diagram").run()
     for module in ("population", "economy", "energy", "transport"):
-        at.selectbox(key="diagram_module").set_value(module).run()
+        at.selectbox(key=state.widget_key("diagram_module", "en")).set_value(module).run()
         assert not at.exception
     assert "private cars" in page.model_tab.structure().dot("transport")
-    at.radio(key="model_view").set_value("calibration").run()
+    at.radio(key=state.widget_key("model_view", "en")).set_value("calibration").run()
     assert not at.exception
     parameters = model.engine.calibrated_parameters()
     if parameters:  # the calibrated defaults are the ones the app lists and uses
         shown_parameters = model_table(at)
-        assert dict(zip(shown_parameters["parameter"], shown_parameters["value"])) == parameters
+        assert dict(zip(shown_parameters["Model variable"], shown_parameters["value"])) == parameters
 
 
 # -- the uncertainty switch (issue 6) ---------------------------------------------------------
@@ -322,7 +339,7 @@ def bands_shown(at: AppTest) -> pd.DataFrame:
 
 def test_uncertainty_switch_shows_probabilities_and_bands_and_goes_away(cat):
     at = start(lang="en")
-    plain_tiles = [(m.label, m.value, m.delta, m.proto.delta_description) for m in at.metric]
+    plain_tiles = [(m.label, m.value, m.delta) for m in at.metric]
     assert not at.progress and "kind" in pd.concat(chart_frames(at)) and bands_shown(at).empty
     assert not set(charts.PERCENTILES) & set(pd.concat(chart_frames(at)).columns)  # off: as before
 
@@ -339,8 +356,11 @@ def test_uncertainty_switch_shows_probabilities_and_bands_and_goes_away(cat):
         shown_percent = int(bar.text.split("%")[0].split()[-1])
         assert 0 <= shown_percent <= 100 and 0 <= bar.value <= 100
         assert shown_percent == round(100 * chance[(row.plan, row.target_id)][0]), row.target_id
-    # the tiles themselves are unchanged: value, status, target
-    assert [(m.label, m.value, m.delta, m.proto.delta_description) for m in at.metric] == plain_tiles
+    # the tiles keep value and status; the central run's status and P(met) stand side by side
+    prefix = page.t("central_run", "en") + ": "
+    assert [(m.label, m.value, m.delta) for m in at.metric] == plain_tiles
+    badges = [md.value for md in at.markdown if md.value.startswith(":") and "-badge[" in md.value]
+    assert len(badges) == len(cat.targets) and all("P(met)" in b and prefix.strip() in b for b in badges)
 
     bands = bands_shown(at)
     assert not bands.empty and set(bands["year"]) <= set(range(2010, 2021))
@@ -353,7 +373,7 @@ def test_uncertainty_switch_shows_probabilities_and_bands_and_goes_away(cat):
     at.toggle(key=state.UNCERTAINTY_KEY).set_value(False).run()
     assert not at.progress and bands_shown(at).empty
     assert state.UNCERTAINTY_KEY not in at.query_params
-    assert [(m.label, m.value, m.delta, m.proto.delta_description) for m in at.metric] == plain_tiles
+    assert [(m.label, m.value, m.delta) for m in at.metric] == plain_tiles
 
 
 def test_uncertainty_follows_the_levers_and_the_link_restores_it(cat):

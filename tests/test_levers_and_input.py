@@ -137,3 +137,69 @@ def test_indicator_declarations_with_unknown_keys_are_rejected(tmp_path, monkeyp
     monkeypatch.setattr(metadata, "INDICATORS_FILE", bad)
     with pytest.raises(PlanSimError, match=r"indicator 'gdp' has unknown keys \['industry'\]"):
         metadata.indicator_table()
+
+
+# -- the Python API's arguments (issue 10 item 10) ----------------------------------------------
+def repr_short(value) -> str:
+    return model.errors.quote(value, 20)
+
+
+@pytest.mark.parametrize("time_step", [0, -1, math.nan, math.inf, 1e-9, 0.3, 2, "0.5", True, 10**400], ids=repr_short)
+def test_a_bad_time_step_is_refused_before_running(shanghai, time_step):
+    with pytest.raises(PlanSimError, match=r"time_step must be 1/n year with n a whole number from 1 to 1024"):
+        shanghai.run(time_step=time_step)
+
+
+def test_time_steps_of_one_over_n_are_accepted(shanghai):
+    assert list(shanghai.run(final_year=2012, time_step=0.25).index) == [2010, 2011, 2012]
+
+
+@pytest.mark.parametrize("final_year", [2010, 2009, 2101, 10**400, 2015.0, "2015", None, True, math.nan], ids=repr_short)
+def test_a_final_year_out_of_range_names_the_range(shanghai, final_year):
+    with pytest.raises(PlanSimError, match=r"final_year must be a whole year from 2011 to 2100"):
+        shanghai.run(final_year=final_year)
+
+
+@pytest.mark.parametrize("initial_year", [math.nan, 1800, 2000.5, "2000"])
+def test_a_bad_initial_year_is_refused(shanghai, initial_year):
+    with pytest.raises(PlanSimError, match=r"initial_year must be a whole year from 1990 to 2099"):
+        shanghai.run_variables(initial_year=initial_year, final_year=2010)
+
+
+@pytest.mark.parametrize("levers", [["investment rate", 0.3], "investment rate=0.3", 0.3, [("investment rate", 0.3)]])
+def test_levers_that_are_not_a_mapping_are_a_lever_error(shanghai, levers):
+    with pytest.raises(LeverError, match=r"levers must be a mapping \(dict\) of lever name to number, got"):
+        shanghai.run(levers)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), 10**30], ids=repr_short)
+def test_a_huge_whole_number_is_out_of_range(shanghai, value):
+    with pytest.raises(LeverError, match=r"'investment rate' = -?(≈1e\d+|\d+) is outside its allowed range \[0.15, 0.5\]"):
+        shanghai.run({"investment rate": value})
+
+
+@pytest.mark.parametrize("value", [5.0, -1, math.nan, "0.3"])
+def test_params_cannot_set_a_lever_outside_its_range(shanghai, value):
+    with pytest.raises(LeverError, match=r"'investment rate' = .* allowed range \[0.15, 0.5\]"):
+        shanghai.run(params={"investment rate": value})
+
+
+def test_params_may_set_a_lever_inside_its_range(shanghai):
+    pd.testing.assert_frame_equal(shanghai.run(params={"investment rate": 0.3}), shanghai.run({"investment rate": 0.3}))
+
+
+def test_params_not_a_mapping_and_odd_names(shanghai):
+    with pytest.raises(PlanSimError, match=r"params must be a mapping"):
+        shanghai.run(params=[1, 2])
+    with pytest.raises(LeverError, match=r"unknown lever 1;"):
+        shanghai.run({1: 0.3})
+    with pytest.raises(LeverError, match=r"unknown lever ≈1e\d+"):
+        shanghai.run({10**5000: 0.3})
+
+
+def test_a_share_in_percent_gets_a_hint(shanghai):
+    with pytest.raises(LeverError, match=r"did you mean 0.25\?"):
+        shanghai.run({"coal share target": 25})
+    with pytest.raises(LeverError) as error:
+        shanghai.run({"car plate quota": 4000})
+    assert "did you mean" not in str(error.value)

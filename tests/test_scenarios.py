@@ -70,7 +70,8 @@ def test_three_level_chain(tmp_path, shanghai):
 
 # file -> pieces its message must contain: file, key, line, bad value, what is allowed
 BAD = {
-    "malformed.yaml": ["malformed.yaml: line 3, column 12: malformed YAML", "flow mapping (started on line 2)"],
+    "malformed.yaml": ["malformed.yaml: line 3, column 12: malformed YAML in a construct started on line 2",
+                       "while parsing a flow mapping"],
     "empty.yaml": ["empty.yaml: empty file", "name, title, description"],
     "not-a-mapping.yaml": ["not-a-mapping.yaml: expected a mapping", "got list"],
     "unknown-key.yaml": ["unknown-key.yaml: line 4: key 'levrs'", "unknown top-level key 'levrs'",
@@ -78,13 +79,13 @@ BAD = {
     "unknown-lever.yaml": ["unknown-lever.yaml: line 6: key 'levers.coal share'", "unknown lever 'coal share'",
                            "closest valid names: 'coal share target'"],
     "wrong-type.yaml": ["wrong-type.yaml: line 5: key 'levers.rail construction starts plan'",
-                        "expected a number in km/Year, got str 'seventy'", "allowed range [0, 150] km/Year"],
+                        "expected a number (km/year), got str 'seventy'", "allowed range [0, 150] km/year"],
     "bool-value.yaml": ["bool-value.yaml: line 5: key 'levers.population control'", "got bool True",
                         "allowed range [0, 0.8]"],
     "out-of-range.yaml": ["out-of-range.yaml: line 5: key 'levers.coal share target'", "= 0.9",
                           "outside its allowed range [0.2, 0.55]"],
     "nan-value.yaml": ["nan-value.yaml: line 5: key 'levers.energy saving effort'", "nan is not a finite number",
-                       "allowed range [0, 0.06] 1/Year"],
+                       "allowed range [0, 0.06] 1/year"],
     "inf-value.yaml": ["inf-value.yaml: line 5: key 'levers.car plate quota'", "inf is not a finite number",
                        "allowed range [0, 40]"],
     "duplicate-lever.yaml": ["duplicate-lever.yaml: line 7, column 3: duplicate key 'coal share target'",
@@ -143,9 +144,9 @@ def test_missing_file(tmp_path, shanghai):
 
 def test_load_scenarios_rejects_a_name_used_twice(tmp_path, shanghai):
     text = (SCENARIO_DIR / "baseline.yaml").read_text(encoding="utf-8")
-    (tmp_path / "copy.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "baseline.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match="scenario name 'baseline' is also used by"):
-        load_scenarios([SCENARIO_DIR / "baseline.yaml", tmp_path / "copy.yaml"], shanghai)
+        load_scenarios([SCENARIO_DIR / "baseline.yaml", tmp_path / "baseline.yaml"], shanghai)
     assert [s.name for s in load_scenarios(SHIPPED, shanghai)] == [p.stem for p in SHIPPED]
 
 
@@ -166,3 +167,106 @@ def test_scenario_to_yaml_refuses_what_no_file_can_hold():
         scenario_to_yaml("has space", "甲", "A", "d", {})
     with pytest.raises(ScenarioError, match="not a finite number"):
         scenario_to_yaml("ok", "甲", "A", "d", {"coal share target": math.nan})
+
+
+# -- descriptions and messages in both languages --------------------------------------------------
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_scenario_has_a_chinese_and_an_english_description(path, shanghai):
+    scenario = load_scenario(path, shanghai)
+    assert scenario.description == scenario.description_en != scenario.description_zh
+    for text in (scenario.description_zh, scenario.description_en):
+        assert PLAN_SECTION.search(text)
+    # Chinese prose (identifiers such as rd_share aside); English prose beside quoted section numbers
+    assert len(CJK.findall(scenario.description_zh)) > 3 * len(LATIN_WORD.findall(scenario.description_zh))
+    assert len(LATIN_WORD.findall(scenario.description_en)) > len(CJK.findall(scenario.description_en))
+
+
+def test_a_plain_description_fills_both_languages(tmp_path, shanghai):
+    path = tmp_path / "one.yaml"
+    path.write_text("name: one\ntitle: {zh: 一, en: One}\ndescription: 只有一种 六(24)\n", encoding="utf-8")
+    scenario = load_scenario(path, shanghai)
+    assert scenario.description == scenario.description_zh == scenario.description_en == "只有一种 六(24)"
+
+
+def test_a_bilingual_description_needs_both_languages(tmp_path, shanghai):
+    path = tmp_path / "half.yaml"
+    path.write_text("name: half\ntitle: {zh: 半, en: Half}\ndescription: {zh: 中文, fr: français}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, shanghai)
+    assert "unknown language key 'fr'" in str(caught.value) and "missing 'description.en'" in str(caught.value)
+    assert "缺少 'description.en'" in "\n".join(caught.value.messages("zh"))
+
+
+def test_scenario_to_yaml_writes_a_bilingual_description(tmp_path, shanghai):
+    text = scenario_to_yaml("two", "二", "Two", {"zh": "说明", "en": "About"}, {"car plate quota": 9})
+    path = tmp_path / "two.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path, shanghai)
+    assert (scenario.description_zh, scenario.description_en) == ("说明", "About")
+
+
+def _error_templates() -> dict:
+    from model.i18n import words
+
+    return {key: entry for key, entry in words().items() if key.startswith("error_")}
+
+
+# Latin words a Chinese message may keep: the file's own keys, argument names, format names.
+KEPT_WORDS = {"YAML", "UTF", "kB", "yaml", "name", "title", "description", "extends", "levers", "zh", "en",
+              "final_year", "initial_year", "time_step", "params", "null", "true", "false", "n"}
+
+
+def test_every_error_template_has_both_languages_and_the_same_fields():
+    import string
+
+    templates = _error_templates()
+    assert len(templates) > 40
+    for key, entry in templates.items():
+        fields = {lang: {f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in ("zh", "en")}
+        assert fields["zh"] == fields["en"], key
+
+
+def test_every_error_template_the_code_names_is_declared():
+    templates = _error_templates()
+    code = "".join((ROOT / "model" / name).read_text(encoding="utf-8") for name in ("errors.py", "scenarios.py", "engine.py"))
+    named = set(re.findall(r"[\"'](error_[a-z_]+[a-z])[\"']", code))
+    assert named and not named - set(templates), named - set(templates)
+
+
+def test_chinese_error_templates_have_no_english_words():
+    for key, entry in _error_templates().items():
+        text = re.sub(r"\{[a-z_]+\}", "", entry["zh"])
+        assert set(LATIN_WORD.findall(text)) <= KEPT_WORDS, (key, entry["zh"])
+
+
+def _untranslated(message: str, path: Path) -> set:
+    """Latin words of a Chinese message outside quoted values, the file name and kept words."""
+    text = re.sub(r"/\S+\.yaml", "", message.replace(str(path), ""))  # file names
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "", text)  # quoted values and names
+    text = re.sub(r"[\w-]+(?: -> [\w-]+)+", "", text)  # an extends cycle: scenario (file) names
+    return set(LATIN_WORD.findall(text)) - KEPT_WORDS - {"True", "False", "None", "nan", "inf"}  # values
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_chinese_messages_of_every_bad_file_are_chinese(name, shanghai):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BAD_DIR / name, shanghai)
+    zh, en = caught.value.messages("zh"), caught.value.messages("en")
+    assert len(zh) == len(en) and zh != en and en == caught.value.problems
+    for message in zh:
+        assert not _untranslated(message, BAD_DIR / name), message
+        assert CJK.search(message), message
+
+
+def test_chinese_messages_of_lever_errors_are_chinese(shanghai):
+    from model import LeverError
+
+    for levers in ({"coal share target": 25}, {"car plate quota": "x"}, {"investment rat": 0.3}, [1], {"car plate quota": math.nan}):
+        with pytest.raises(LeverError) as caught:
+            shanghai.run(levers)
+        (message,) = caught.value.messages("zh")
+        assert CJK.search(message) and not _untranslated(message, Path("-")), message

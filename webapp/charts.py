@@ -1,25 +1,36 @@
 """Charts drawn by the browser (Vega-Lite): Chinese labels render with the reader's own fonts.
 
-One faceted chart per model module: each panel is one indicator with the current run, the
+One chart per indicator, two to a row, each as wide as its column: the current run, the
 comparison run (dashed), 2000-2010 history (black points) and plan targets (diamonds); hovering
-over a point shows its value. With the uncertainty switch on, the current run's line lies over
-shaded 5-95 % and 25-75 % ensemble bands (rows of kind "band" with the percentile columns).
+over a point shows its value. The y axis always takes in every target (padded), so no marker sits
+on or beyond the plot's edge. With the uncertainty switch on, the current run's line lies over
+shaded 5-95 % and 25-75 % ensemble bands (rows of kind "band" with the percentile columns); a
+panel whose band is already wide in the base year 2010 says why.
 """
 from __future__ import annotations
 
+import html
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+import streamlit as st
+
+from model.metadata import MODULES
 
 from . import i18n
 from .i18n import t
+from .widgets import choice
 
-PANEL_WIDTH, PANEL_HEIGHT, COLUMNS = 400, 180, 2
+PANEL_HEIGHT, COLUMNS = 200, 2
 SERIES = ("current", "compare", "history", "12th", "13th")
 SERIES_COLOURS = ("#1f77b4", "#8c8c8c", "#222222", "#d62728", "#9467bd")
+BAND_COLOUR = SERIES_COLOURS[0]
 FIELDS = ("indicator", "year", "value", "series", "kind", "note")
 PERCENTILES = ("p05", "p25", "p50", "p75", "p95")  # columns of model.uncertainty.bands
 BAND_OPACITY = {("p05", "p95"): 0.18, ("p25", "p75"): 0.3}  # outer band lighter, inner darker
+Y_PADDING = 0.08       # share of the data's span added above and below (targets off the edge)
+BASE_YEAR, WIDE_BASE_BAND = 2010, 0.01  # a 5-95 % band wider than 1 % of the median in 2010 is noted
 
 
 def default_indicators(catalog, module: str) -> list[str]:
@@ -29,7 +40,7 @@ def default_indicators(catalog, module: str) -> list[str]:
 
 
 def panel_title(meta: dict, lang: str) -> str:
-    return f"{i18n.label(meta, lang)} ({meta['unit']})"
+    return f"{i18n.label(meta, lang)} ({i18n.units(meta['unit'], lang)})"
 
 
 def series_names(lang: str, compare_title: str, members: int = 0) -> dict[str, str]:
@@ -43,65 +54,76 @@ def series_names(lang: str, compare_title: str, members: int = 0) -> dict[str, s
     }
 
 
-@lru_cache(maxsize=64)
-def _fixed_rows(catalog, ids: tuple[str, ...], lang: str) -> tuple[tuple, ...]:
-    """History and target rows of a chart (they do not depend on the levers)."""
+@lru_cache(maxsize=256)
+def _fixed_rows(catalog, ind: str, lang: str) -> tuple[tuple, ...]:
+    """History and target rows of one indicator's chart (they do not depend on the levers)."""
     names = series_names(lang, "")
-    rows = []
     obs = catalog.observations
-    for ind in ids:
-        title = panel_title(catalog.indicators[ind], lang)
-        hist = obs[obs["indicator"] == ind]
-        rows += [(title, int(y), float(v), names["history"], "history", s)
-                 for y, v, s in zip(hist["year"], hist["value"], hist["series"])]
-        for tgt in catalog.targets:
-            if tgt["model_indicator"] == ind:
-                op = t("op_about", lang) if tgt["op"] == "about" else tgt["op"]
-                wording = tgt["wording_zh"] if lang == "zh" else tgt["indicator"]
-                rows.append((title, int(tgt["year"]), float(tgt["value"]), names[tgt["plan"]], "target",
-                             f"{op} {tgt['value']:g} · {wording}"))
+    title = panel_title(catalog.indicators[ind], lang)
+    hist = obs[obs["indicator"] == ind]
+    rows = [(title, int(y), float(v), names["history"], "history", s)
+            for y, v, s in zip(hist["year"], hist["value"], hist["series"])]
+    for tgt in catalog.targets:
+        if tgt["model_indicator"] == ind:
+            op = t("op_about", lang) if tgt["op"] == "about" else tgt["op"]
+            wording = tgt["wording_zh"] if lang == "zh" else tgt["indicator"]
+            rows.append((title, int(tgt["year"]), float(tgt["value"]), names[tgt["plan"]], "target",
+                         f"{op} {tgt['value']:g} · {wording}"))
     return tuple(rows)
 
 
-def chart_data(catalog, ids: list[str], current, comparison, lang: str, names: dict[str, str],
+def chart_data(catalog, ind: str, current, comparison, lang: str, names: dict[str, str],
                bands: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Long table for one module's chart: indicator, year, value, series, kind, note.
+    """Long table of one indicator's chart: indicator (its title), year, value, series, kind, note.
 
     ``current`` and ``comparison`` are ``runs.Result`` objects. ``bands`` (``runs.Spread.bands``:
-    indicator, year, p05 ... p95) adds one row of kind "band" per indicator and year, with the
-    percentile columns (empty on the other rows); without it the table is as before.
+    indicator, year, p05 ... p95) adds one row of kind "band" per year, with the percentile
+    columns (empty on the other rows); without it the table has no percentile columns.
     """
+    title = panel_title(catalog.indicators[ind], lang)
     rows = []
-    for ind in ids:
-        title = panel_title(catalog.indicators[ind], lang)
-        for key, result in (("current", current), ("compare", comparison)):
-            rows += [(title, int(y), float(v), names[key], "run", "")
-                     for y, v in zip(result.years, result.series(ind)) if v == v]  # v == v drops NaN
-    rows += _fixed_rows(catalog, tuple(ids), lang)
-    data = pd.DataFrame(rows, columns=FIELDS)
-    if bands is None:
-        return data
-    chosen = bands[bands["indicator"].isin(ids)]
-    band_rows = chosen[["year", *PERCENTILES]].assign(
-        indicator=[panel_title(catalog.indicators[ind], lang) for ind in chosen["indicator"]],
-        value=float("nan"), series=names["band"], kind="band", note="",
-    )
-    return pd.concat([band_rows, data], ignore_index=True)[[*FIELDS, *PERCENTILES]]
+    for key, result in (("current", current), ("compare", comparison)):
+        rows += [(title, int(y), float(v), names[key], "run", "")
+                 for y, v in zip(result.years, result.series(ind)) if v == v]  # v == v drops NaN
+    rows += _fixed_rows(catalog, ind, lang)
+    if bands is not None:
+        chosen = bands[bands["indicator"] == ind]
+        rows = [(title, int(y), float("nan"), names["band"], "band", "") for y in chosen["year"]] + rows
+    data = pd.DataFrame(dict(zip(FIELDS, zip(*rows))) if rows else {f: [] for f in FIELDS})
+    if bands is not None:
+        for p in PERCENTILES:
+            data[p] = np.concatenate([chosen[p].to_numpy(dtype=float), np.full(len(data) - len(chosen), np.nan)])
+    return data
 
 
-def spec(titles: list[str], names: dict[str, str], lang: str, bands: bool = False) -> dict:
-    """Vega-Lite spec for ``chart_data``: one panel per indicator title, independent y scales;
-    with ``bands``, the ensemble bands are drawn first, behind the lines."""
-    colour = {
-        "field": "series", "type": "nominal", "title": None,
-        "scale": {"domain": [names[s] for s in SERIES], "range": list(SERIES_COLOURS)},
-        "legend": {"orient": "top", "labelLimit": 300, "symbolType": "circle"},
-    }
-    x = {"field": "year", "type": "quantitative", "title": t("axis_year", lang),
-         "axis": {"format": "d", "tickMinStep": 1}, "scale": {"nice": False}}
-    y = {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}}
+def y_domain(data: pd.DataFrame) -> list[float]:
+    """The y range of a chart: every value, target and band, padded by ``Y_PADDING`` of the span."""
+    values = np.concatenate([data[c].to_numpy(dtype=float) for c in ("value", "p05", "p95") if c in data])
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = (high - low) * Y_PADDING or max(abs(high) * Y_PADDING, 1.0)
+    return [low - pad, high + pad]
+
+
+def x_domain(data: pd.DataFrame) -> list[float]:
+    """The years of a chart with half a year either side, so that the first and last points
+    (a 2020 target's diamond) are drawn whole."""
+    years = data["year"].to_numpy()
+    return [float(years.min()) - 0.5, float(years.max()) + 0.5]
+
+
+def spec(title: str, names: dict[str, str], lang: str, domain: list[float], bands: bool = False,
+         years: list[float] | None = None) -> dict:
+    """Vega-Lite spec for one indicator's ``chart_data``: as wide as its column; with ``bands``,
+    the ensemble bands are drawn first, behind the lines. No legend: the module's legend is
+    drawn once above its charts (``legend_html``) with the same colours."""
+    colour = {"field": "series", "type": "nominal", "title": None, "legend": None,
+              "scale": {"domain": [names[s] for s in SERIES], "range": list(SERIES_COLOURS)}}
+    x = {"field": "year", "type": "quantitative", "title": None,
+         "axis": {"format": "d", "tickMinStep": 1, "labelFlush": True},
+         "scale": {"nice": False, **({"domain": years} if years else {})}}
+    y = {"field": "value", "type": "quantitative", "title": None,
+         "scale": {"zero": False, "nice": False, "domain": domain}}
     tooltip = [
-        {"field": "indicator", "title": t("field_indicator", lang)},
         {"field": "series", "title": t("field_series", lang)},
         {"field": "year", "title": t("axis_year", lang)},
         {"field": "value", "title": t("axis_value", lang), "format": ",.4~g"},
@@ -112,28 +134,67 @@ def spec(titles: list[str], names: dict[str, str], lang: str, bands: bool = Fals
         return {"transform": [{"filter": f"datum.kind == '{kind}'"}], "mark": mark,
                 "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip, **extra}}
 
-    band_tooltip = [tooltip[0], tooltip[2], {"field": "series", "title": t("field_series", lang)},
+    band_tooltip = [tooltip[1], {"field": "series", "title": t("field_series", lang)},
                     *({"field": p, "title": p, "format": ",.4~g"} for p in PERCENTILES)]
     band_layers = [
         {"transform": [{"filter": "datum.kind == 'band'"}],
-         "mark": {"type": "area", "color": SERIES_COLOURS[0], "opacity": opacity},
+         "mark": {"type": "area", "color": BAND_COLOUR, "opacity": opacity},
          "encoding": {"x": x, "y": {**y, "field": low}, "y2": {"field": high}, "tooltip": band_tooltip}}
         for (low, high), opacity in BAND_OPACITY.items()
     ] if bands else []
     dash = {"field": "series", "type": "nominal", "legend": None,
             "scale": {"domain": [names["current"], names["compare"]], "range": [[1, 0], [6, 4]]}}
     return {
-        "facet": {"field": "indicator", "type": "nominal", "title": None, "sort": titles,
-                  "header": {"labelFontSize": 12, "labelLimit": 2 * PANEL_WIDTH}},
-        "columns": COLUMNS,
-        "spec": {
-            "width": PANEL_WIDTH, "height": PANEL_HEIGHT,
-            "layer": [
-                *band_layers,
-                layer("run", {"type": "line", "point": {"size": 25}, "strokeWidth": 2}, strokeDash=dash),
-                layer("history", {"type": "point", "filled": True, "size": 35}),
-                layer("target", {"type": "point", "shape": "diamond", "filled": True, "size": 150}),
-            ],
-        },
-        "resolve": {"scale": {"y": "independent"}},
+        "title": {"text": title, "anchor": "start", "fontSize": 13, "limit": 0},
+        "height": PANEL_HEIGHT,
+        "layer": [
+            *band_layers,
+            layer("run", {"type": "line", "point": {"size": 25}, "strokeWidth": 2}, strokeDash=dash),
+            layer("history", {"type": "point", "filled": True, "size": 35}),
+            layer("target", {"type": "point", "shape": "diamond", "filled": True, "size": 150}),
+        ],
     }
+
+
+def legend_html(names: dict[str, str], bands: bool) -> str:
+    """One line naming every series with its colour and mark (escaped: the comparison's title
+    may come from an uploaded file)."""
+    marks = {"current": "━", "compare": "╍", "history": "●", "12th": "◆", "13th": "◆"}
+    items = [(BAND_COLOUR, "▇", names["band"], 0.35)] if bands else []
+    items += [(colour, marks[s], names[s], 1.0) for s, colour in zip(SERIES, SERIES_COLOURS)]
+    spans = [f'<span style="margin-right:1.2em;white-space:nowrap"><span style="color:{c};opacity:{o}">{m}</span> '
+             f"{html.escape(text)}</span>" for c, m, text, o in items]
+    return f'<div style="font-size:0.85rem;line-height:1.8;display:flex;flex-wrap:wrap">{"".join(spans)}</div>'
+
+
+def wide_base_band(bands: pd.DataFrame, ind: str) -> bool:
+    """Whether the ensemble's 5-95 % band of ``ind`` is already wide in the base year."""
+    row = bands[(bands["indicator"] == ind) & (bands["year"] == BASE_YEAR)]
+    if row.empty:
+        return False
+    width, middle = float(row["p95"].iloc[0] - row["p05"].iloc[0]), abs(float(row["p50"].iloc[0]))
+    return width > WIDE_BASE_BAND * max(middle, 1e-12)
+
+
+def charts_tab(cat, current, comparison, compare_title: str, lang: str, spread=None) -> None:
+    """Per module: the indicator picker, the legend and one chart per chosen indicator."""
+    names = series_names(lang, compare_title, spread.members if spread is not None else 0)
+    bands = spread.bands if spread is not None else None
+    for module in MODULES:
+        st.subheader(t(f"module_{module}", lang))
+        key = f"chart_{module}"
+        st.session_state.setdefault(key, default_indicators(cat, module))
+        chosen = choice(st.multiselect, key, lang, t("chart_pick", lang), cat.module_indicators(module),
+                        lambda ind: i18n.label(cat.indicators[ind], lang))
+        if not chosen:
+            continue
+        st.html(legend_html(names, bands is not None))
+        columns = st.columns(COLUMNS)
+        for position, ind in enumerate(chosen):
+            data = chart_data(cat, ind, current, comparison, lang, names, bands)
+            with columns[position % COLUMNS]:
+                st.vega_lite_chart(data, spec(panel_title(cat.indicators[ind], lang), names, lang, y_domain(data),
+                                              bands=bands is not None, years=x_domain(data)), width="stretch")
+                if bands is not None and wide_base_band(bands, ind):
+                    st.caption(t("band_wide_2010", lang))
+

@@ -78,9 +78,12 @@ class StockFlowStructure:
 
         return {name: of(name) for name in groups}
 
-    def dot(self, module: str) -> str:
+    def dot(self, module: str, names: dict[str, str] | None = None, units: dict[str, str] | None = None,
+            docs: dict[str, str] | None = None) -> str:
         """DOT source of one module: its stocks, flows, auxiliaries and levers, and the variables
-        of other modules that feed them (grey)."""
+        of other modules that feed them (grey). ``names``, ``units`` and ``docs`` give the shown
+        name, unit and comment of a variable in the reader's language (default: the model's)."""
+        names, units, docs = names or {}, units if units is not None else self.units, docs if docs is not None else self.docs
         inside = {n for n, mods in self.module.items() if module in mods and n not in self.hidden and n in self.kind}
         inputs = {s for s, d, _ in self.links if d in inside and s not in inside and s not in self.hidden}
         lines = [
@@ -90,18 +93,19 @@ class StockFlowStructure:
             '  edge [fontname="sans-serif", fontsize=9];',
         ]
         for name in sorted(inside | inputs):
-            tip = _quote(f"{name} [{self.units.get(name, '')}]: {self.docs.get(name, '')}")
+            shown = names.get(name, name)
+            tip = _quote(f"{shown} [{units.get(name, '')}]: {docs.get(name, '')}")
             kind = self.kind.get(name, "aux")
             if name in inputs:
-                style = f'shape=plaintext, fontcolor="{OUTSIDE_COLOUR}"'
+                style = f'shape=plaintext, fontcolor="{OUTSIDE_COLOUR}", label={_quote(shown)}'
             elif kind == "stock":
-                style = f'shape=box, style="filled", fillcolor="{STOCK_FILL}", penwidth=1.5'
+                style = f'shape=box, style="filled", fillcolor="{STOCK_FILL}", penwidth=1.5, label={_quote(shown)}'
             elif kind == "flow":  # a valve on the pipe, named beside it
-                style = f'shape=circle, label="", width=0.2, fixedsize=true, color="{FLOW_COLOUR}", xlabel={_quote(name)}'
+                style = f'shape=circle, label="", width=0.2, fixedsize=true, color="{FLOW_COLOUR}", xlabel={_quote(shown)}'
             elif name in self.levers:
-                style = f'shape=box, style="rounded,filled", fillcolor="{LEVER_FILL}"'
+                style = f'shape=box, style="rounded,filled", fillcolor="{LEVER_FILL}", label={_quote(shown)}'
             else:
-                style = "shape=plaintext"
+                style = f"shape=plaintext, label={_quote(shown)}"
             lines.append(f"  {_quote(name)} [{style}, tooltip={tip}];")
         cloud = 0
         for flow, (source, sink) in self.flow_ends.items():

@@ -2,14 +2,17 @@
 
 Equations are the text of model/shanghai.mdl as PySD's Vensim parser reads it; the group of a
 variable is the ``.Name`` section of the file it is defined in (Population, Economy, Energy,
-Transport, Levers, Control).
+Transport, Levers, Control). In Chinese the Model tab shows each variable's Chinese name and
+comment from model/variables_zh.yaml (``variable_words``).
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 GROUP_HEADER = re.compile(r"^\*{10,}\s*\n\s*\.(?P<group>[^\n]+?)\s*\n\*{10,}~", re.MULTILINE)
 
@@ -56,3 +59,31 @@ def equations(mdl_path: Path, doc: pd.DataFrame) -> pd.DataFrame:
             "documentation": info["Comment"],
         })
     return pd.DataFrame(rows)
+
+
+VARIABLES_ZH_FILE = Path(__file__).resolve().parent.parent / "model" / "variables_zh.yaml"
+
+
+@lru_cache(maxsize=1)
+def variable_words_zh() -> dict[str, dict[str, str]]:
+    """Chinese name and comment of each model variable (model/variables_zh.yaml:
+    ``<variable as in the .mdl>: {name: 中文名, comment: 中文说明}``), through
+    ``model.i18n.variable_words`` when the model offers it; empty when there is no such file."""
+    from model import i18n as shared
+
+    reader = getattr(shared, "variable_words", None)
+    if callable(reader):
+        return dict(reader())
+    if not VARIABLES_ZH_FILE.is_file():
+        return {}
+    data = yaml.safe_load(VARIABLES_ZH_FILE.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(name): {k: str(v) for k, v in entry.items() if v} for name, entry in data.items()
+            if isinstance(entry, dict)}
+
+
+def variable_words(lang: str) -> dict[str, dict[str, str]]:
+    """Name and comment of each model variable in ``lang`` (the model file's own words are the
+    English ones, so English gives an empty table)."""
+    return variable_words_zh() if lang == "zh" else {}

@@ -198,8 +198,6 @@ def read_uploaded_scenario(content: bytes) -> scenarios.Scenario:
         path = work / UPLOAD_NAME
         path.write_bytes(content)
         try:
-            return scenarios.load_scenario(path, model=engine().model)
-        except scenarios.ScenarioError as err:
-            problems = [p.replace(str(path), UPLOAD_NAME).replace(str(work), SCENARIO_DIR.name)
-                        for p in getattr(err, "problems", [str(err)])]
-            raise scenarios.ScenarioError(problems) from None
+            return scenarios.load_scenario(path, model=engine().model, check_name=False)  # saved as uploaded.yaml
+        except scenarios.ScenarioError as err:  # in both languages, without the temporary folder
+            raise err.renamed(str(path), UPLOAD_NAME).renamed(str(work), SCENARIO_DIR.name) from None

@@ -5,11 +5,20 @@ language, the scenario, the comparison run, the uncertainty switch (present only
 lever that differs from the scenario (by its Python name, the ``id`` column of
 ``runs.lever_table()``). Opening such a link restores the same view.
 Nothing from the URL is used as a path or executed: names are looked up among the shipped
-scenarios and the model's levers, values are checked against the lever ranges.
+scenarios and the model's levers, values are checked against the lever ranges. What is ignored
+is reported by reason code (a key of webapp/labels.yaml) so that the page can say it in either
+language; the page escapes and shortens the echoed text (``webapp.text``).
+
+Widgets whose options are shown in words (scenario, comparison, chart indicators, ...) are keyed
+per language (``widget_key``): after a language switch the page draws a new widget whose options
+are in the new language, instead of one that still holds the old language's option text (the
+browser sends a select box's value as its displayed text). The choice itself is kept under the
+language-free key (``SCENARIO_KEY`` ...), by id.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from . import i18n
@@ -18,6 +27,11 @@ LANG_KEY, SCENARIO_KEY, COMPARE_KEY, UNCERTAINTY_KEY = "lang", "scenario", "comp
 RESERVED = (LANG_KEY, SCENARIO_KEY, COMPARE_KEY, UNCERTAINTY_KEY)
 SWITCH_VALUES = {"1": True, "0": False}  # URL spelling of the uncertainty switch
 DEFAULT_SCENARIO = "baseline"
+
+
+def widget_key(name: str, lang: str) -> str:
+    """The key of the widget that shows the choice ``name`` in language ``lang``."""
+    return f"{name}__{lang}"
 
 
 def lever_key(lever_id: str) -> str:
@@ -33,6 +47,16 @@ def same(a: float, b: float, step: float) -> bool:
 def format_value(value: float) -> str:
     """A lever value for the URL: short, and exact enough to restore the run."""
     return format(float(value), ".10g")
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A query parameter that was not applied: ``reason`` is a labels.yaml key filled with ``fields``."""
+
+    key: str
+    value: str
+    reason: str
+    fields: dict = field(default_factory=dict)
 
 
 def default_scenario(names: list[str]) -> str:
@@ -65,39 +89,40 @@ def decode(
     scenario_names: list[str],
     levers: Sequence[Mapping],
     validate,
-) -> tuple[dict[str, str | bool], dict[str, float], list[tuple[str, str, str]]]:
+) -> tuple[dict[str, str | bool], dict[str, float], list[Ignored]]:
     """Read query parameters.
 
     Returns the chosen options (lang, scenario, compare as names, uncertainty as a bool; only
-    valid ones), lever overrides by lever name, and the ignored parameters as (key, value, reason). ``validate`` is
-    ``ShanghaiModel.validate_levers``: it raises with the allowed range.
+    valid ones), lever overrides by lever name, and the ignored parameters. ``validate`` is
+    ``ShanghaiModel.validate_levers``: it raises for a value outside the lever's range.
     """
     options: dict[str, str | bool] = {}
     overrides: dict[str, float] = {}
-    ignored: list[tuple[str, str, str]] = []
-    by_id = {row["id"]: row["name"] for row in levers}
+    ignored: list[Ignored] = []
+    by_id = {row["id"]: row for row in levers}
     for key, value in params.items():
         if key == LANG_KEY:
             if value in i18n.LANGUAGES:
                 options[key] = value
             else:
-                ignored.append((key, value, f"allowed: {', '.join(i18n.LANGUAGES)}"))
+                ignored.append(Ignored(key, value, "reason_allowed", {"allowed": ", ".join(i18n.LANGUAGES)}))
         elif key in (SCENARIO_KEY, COMPARE_KEY):
             if value in scenario_names:
                 options[key] = value
             else:
-                ignored.append((key, value, f"not a shipped scenario; allowed: {', '.join(scenario_names)}"))
+                ignored.append(Ignored(key, value, "reason_scenario", {"allowed": ", ".join(scenario_names)}))
         elif key == UNCERTAINTY_KEY:
             if value in SWITCH_VALUES:
                 options[key] = SWITCH_VALUES[value]
             else:
-                ignored.append((key, value, f"allowed: {', '.join(SWITCH_VALUES)}"))
+                ignored.append(Ignored(key, value, "reason_allowed", {"allowed": ", ".join(SWITCH_VALUES)}))
         elif key in by_id:
+            row = by_id[key]
+            bounds = {"low": f"{row['min']:g}", "high": f"{row['max']:g}", "units": row["units"]}
             try:
-                number = float(value)
-                overrides.update(validate({by_id[key]: number}))
-            except (ValueError, TypeError) as exc:  # LeverError is a ValueError
-                ignored.append((key, value, str(exc)))
+                overrides.update(validate({row["name"]: float(value)}))
+            except (ValueError, TypeError, OverflowError):  # LeverError is a ValueError
+                ignored.append(Ignored(key, value, "reason_lever_range", bounds))
         else:
-            ignored.append((key, value, "unknown parameter"))
+            ignored.append(Ignored(key, value, "reason_unknown"))
     return options, overrides, ignored
