@@ -54,16 +54,16 @@ def target_text(op: str, value: float, lang: str) -> str:
 
 def _target_label(ax, year: float, value: float, text: str, color: str, lines: list[float]) -> None:
     """Label a target marker on the side away from the lines in that year (above it when they run
-    below), unless the panel's edge is too close on that side; at a panel's left or right end the
-    label runs inward. Call once the axis limits are final."""
+    below), widening the panel on that side if the edge is too close; at a panel's left or right
+    end the label runs inward. Call once the data are drawn."""
     low, high = ax.get_ylim()
     left, right = ax.get_xlim()
     above = not lines or value >= float(np.nanmedian(lines))
     room = 0.2 * (high - low)
-    if above and high - value < room:
-        above = False
+    if above and high - value < room:  # widen the panel rather than put the label on the lines
+        ax.set_ylim(low, value + room)
     elif not above and value - low < room:
-        above = True
+        ax.set_ylim(value - room, high)
     ha = "right" if right - year < 0.15 * (right - left) else "left" if year - left < 0.15 * (right - left) else "center"
     dx = {"right": -4, "left": 4, "center": 0}[ha]
     ax.annotate(text, (year, value), textcoords="offset points", xytext=(dx, 8 if above else -8),
