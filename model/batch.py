@@ -7,54 +7,55 @@ worker processes (each loads its own ShanghaiModel once), and writes into ``out_
 - ``scorecard.csv`` scenario, plan, target_id, year, value, target, op, attribute, gap, status;
 - ``scorecard.md``  the scorecard as a table, one column per scenario;
 - ``<module>.png``  one figure per model module (``model.figures``);
-- ``manifest.json`` hashes of the model and data files, package versions, levers as run,
-  failures with their reasons, start and end time. Written last: its presence means the
-  batch finished.
+- ``manifest.json`` the schema of ``model.outdir.write_manifest``: hashes of the model and
+  data files, package versions, levers as run, failures with their reasons, start and end.
 
-A scenario that fails (bad file, failed run) is reported with its reason; the others are
-written. Each file is written under a temporary name in ``out_dir`` and renamed into place, so
-it appears whole or not at all. Results do not depend on the number of workers: every run
-starts from a clean model state and outputs follow the order of ``paths``.
+Files are in the language ``lang`` (labels, units, plan and status words) and values are
+rounded to each indicator's declared precision. A scenario that fails (bad file of any kind,
+failed run) is reported with its reason; the others are written. The folder is written by
+``model.outdir.OutputFolder``: checked and locked before anything runs, filled in a hidden
+temporary folder and swapped in at the end, so ``out_dir`` is one complete batch or absent.
+Results do not depend on the number of workers: every run starts from a clean model state
+and outputs follow the order of ``paths``.
 """
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import multiprocessing
 import os
-import platform
+import stat
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 from tqdm import tqdm
 
+from . import workers as worker_processes
 from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel, to_long
 from .errors import PlanSimError
-from .metadata import MODULES, plan_targets
-from .paths import (BASELINE_FILE, CALIBRATED_PARAMETERS_FILE, HISTORY_FILE, INDICATORS_FILE,
-                    LEVERS_FILE, PROJECT_DIR, SERIES_FILE, TARGETS_FILE)
+from .i18n import t, unit
+from .metadata import MODULES, plan_targets, round_to_precision
+from .outdir import (MANIFEST_FILE, OutputDirError, OutputFolder, check_target, now, sha256, write_atomic,
+                     write_manifest)
 from .scenarios import Scenario, ScenarioError, load_scenario
-from .scorecard import score
+from .scorecard import export_table, score
 
 RESULTS_FILE = "results.csv"
 SCORECARD_FILE = "scorecard.csv"
 SCORECARD_MD_FILE = "scorecard.md"
-MANIFEST_FILE = "manifest.json"
-DATA_FILES = (LEVERS_FILE, INDICATORS_FILE, BASELINE_FILE, TARGETS_FILE, HISTORY_FILE, SERIES_FILE,
-              CALIBRATED_PARAMETERS_FILE)
-PACKAGES = ("numpy", "pandas", "scipy", "pysd", "pysimlin", "matplotlib", "PyYAML", "tqdm")
+DEFAULT_LANGUAGE = "en"  # the CLI's files; the app defaults to Chinese
+MAX_SCENARIO_BYTES = 1_000_000  # a scenario file is a few hundred bytes; refuse anything huge
+MAX_REASON_CHARS = 1_500  # one failure's message, whatever the file held
+__all__ = ["OutputDirError", "write_atomic", "run_batch", "load_batch", "run_scenarios"]
 
 
-class OutputDirError(PlanSimError):
-    """The output folder cannot be used (not empty without --force, or not a folder)."""
+def bounded(text: object, limit: int = MAX_REASON_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (a message never grows with a hostile input)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} more characters]"
 
 
 @dataclass
@@ -83,10 +84,14 @@ class BatchReport:
 _worker_model: ShanghaiModel | None = None
 
 
-def _init_worker() -> None:
-    """Process initializer: one model per worker, loaded once."""
+def _load_worker_model() -> None:
     global _worker_model
     _worker_model = ShanghaiModel()
+
+
+def _init_worker(main: int) -> None:
+    """Process initializer: dies with the main process, ignores Ctrl-C, one model loaded once."""
+    worker_processes.init_worker(main, _load_worker_model)
 
 
 def _run_in_worker(levers: dict[str, float], final_year: int) -> pd.DataFrame:
@@ -109,8 +114,8 @@ def open_pool(workers: int, tasks: int) -> ProcessPoolExecutor | None:
         raise PlanSimError(f"workers must be at least 1, got {workers}")
     if workers == 1 or tasks <= 1:
         return None
-    return ProcessPoolExecutor(min(workers, tasks), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker)
+    return worker_processes.register(ProcessPoolExecutor(
+        min(workers, tasks), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(os.getpid(),)))
 
 
 def execute(pool: ProcessPoolExecutor | None, local: Callable, remote: Callable, jobs: dict,
@@ -167,22 +172,54 @@ def run_scenarios(
     for s in scenarios:
         outcome = outcomes[s.name]
         if isinstance(outcome, BaseException):
-            failures.append(Failure(str(s.path or s.name), f"run failed: {type(outcome).__name__}: {outcome}"))
+            failures.append(Failure(str(s.path or s.name), bounded(f"run failed: {type(outcome).__name__}: {outcome}")))
         else:
             results[s.name] = outcome
     return results, failures
 
 
+def _regular_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a scenario file, or None (a FIFO would block, a device or
+    a symbolic link to one would never end: only regular files of bounded size are read)."""
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        return f"cannot read the file ({err.strerror})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not a scenario file"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a FIFO, device or socket); only regular files are read"
+    if info.st_size > MAX_SCENARIO_BYTES:
+        return f"is {info.st_size:,} bytes; a scenario file may have at most {MAX_SCENARIO_BYTES:,}"
+    return None
+
+
+def load_one(path: str | Path, model: ShanghaiModel) -> Scenario:
+    """One scenario file, or ``ScenarioError`` with a bounded message naming the file, whatever
+    went wrong (a failure inside the loader is reported as an internal error, no traceback)."""
+    problem = _regular_file(Path(path))
+    if problem:
+        raise ScenarioError(bounded(f"{path}: {problem}"))
+    try:
+        return load_scenario(path, model)
+    except ScenarioError as err:
+        raise ScenarioError([bounded(p, 400) for p in err.problems[:20]]
+                            + ([f"... and {len(err.problems) - 20} more problem(s)"] if len(err.problems) > 20 else [])
+                            ) from None
+    except Exception as err:  # noqa: BLE001 - any crash of the loader is this file's failure only
+        raise ScenarioError(bounded(f"{path}: internal error: {type(err).__name__}: {err}", 400)) from None
+
+
 def load_batch(paths: Iterable[str | Path], model: ShanghaiModel) -> tuple[list[Scenario], list[Failure]]:
-    """Load every file; a bad file or a name already used is a failure, the rest go on."""
+    """Load every file; a bad file of any kind or a name already used is a failure, the rest go on."""
     scenarios: list[Scenario] = []
     failures: list[Failure] = []
     seen: dict[str, Path] = {}
     for path in paths:
         try:
-            s = load_scenario(path, model)
+            s = load_one(path, model)
         except ScenarioError as err:
-            failures.append(Failure(str(path), "invalid scenario file:\n  " + "\n  ".join(err.problems)))
+            failures.append(Failure(str(path), bounded("invalid scenario file:\n  " + "\n  ".join(err.problems))))
             continue
         if s.name in seen:
             failures.append(Failure(str(path), f"scenario name {s.name!r} is also used by {seen[s.name]}"))
@@ -194,117 +231,84 @@ def load_batch(paths: Iterable[str | Path], model: ShanghaiModel) -> tuple[list[
 
 # -- writing -------------------------------------------------------------------------------------
 def check_out_dir(out_dir: Path, force: bool) -> None:
-    """Refuse a file, or a non-empty folder unless ``force``."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputDirError(f"--out {out_dir}: exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise OutputDirError(f"--out {out_dir}: folder is not empty; choose another or add --force to overwrite")
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Refuse an unusable ``--out`` before anything runs (``model.outdir.check_target``)."""
+    check_target(Path(out_dir), force)
 
 
 def _number(value: float) -> str:
-    return f"{value:,.2f}" if abs(value) < 1e15 else f"{value:.4g}"
+    """A rounded value as written: thousands separated, no float noise, no trailing '.0'."""
+    value = float(value)
+    if value != value:
+        return "-"
+    if abs(value) >= 1e15:
+        return f"{value:.4g}"
+    return f"{int(value):,}" if value.is_integer() else f"{value:,}"
 
 
-def scorecard_markdown(card: pd.DataFrame, targets: pd.DataFrame, final_year: int) -> str:
-    """The scorecard as a Markdown table: one row per target, one column per scenario."""
+def scorecard_markdown(card: pd.DataFrame, final_year: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The scorecard as a Markdown table in ``lang``: one row per target, one column per scenario
+    (its title). ``card`` is ``model.scorecard.export_table`` output with a ``scenario`` column
+    (values already rounded to each indicator's precision)."""
     names = list(dict.fromkeys(card["scenario"]))
-    units = targets.set_index(["plan", "id"])["unit"].to_dict()
-    wording = targets.set_index(["plan", "id"])["indicator"].to_dict()
+    titles = dict(zip(card["scenario"], card["scenario_title"])) if "scenario_title" in card else {}
+    heads = [t(f"cli_md_{k}", lang) for k in ("plan", "target", "year", "attribute", "figure", "unit")]
     lines = [
-        "# Plan scorecard",
+        f"# {t('cli_md_title', lang)}",
         "",
-        f"Runs from the 2010 baseline to {final_year}. Each cell: model value (status). Status rule:",
-        "`about` met within ±5% of the target figure, near within ±10%; `>=`/`<=` met or missed,",
-        "near within 5% on the wrong side for expected targets only; binding targets are never near",
-        "(see scenarios/README.md). Gap = value - target.",
+        t("cli_md_intro", lang, final_year=final_year),
         "",
-        "| plan | target | year | attribute | target | unit | " + " | ".join(names) + " |",
+        "| " + " | ".join(heads) + " | " + " | ".join(f"{titles.get(n, n)} (`{n}`)" for n in names) + " |",
         "|---|---|---|---|---|---|" + "---|" * len(names),
     ]
     for key, rows in card.groupby(["plan", "target_id", "year"], sort=False):
         first = rows.iloc[0]
-        cells = {r.scenario: f"{_number(r.value)} ({r.status})" for r in rows.itertuples()}
-        label = f"{wording.get(key[:2], key[1])} (`{key[1]}`)"
+        cells = {r.scenario: f"{_number(r.value)} ({r.status_label})" for r in rows.itertuples()}
+        label = f"{first.label} (`{key[1]}`)"
         lines.append(
-            f"| {key[0]} | {label} | {key[2]} | {first.attribute} | {first.op} {first.target:g} | "
-            f"{units.get(key[:2], '')} | " + " | ".join(cells.get(n, "") for n in names) + " |"
+            f"| {first.plan_label} | {label} | {key[2]} | {first.attribute_label} | {t('fig_op_' + first.op, lang)} "
+            f"{_number(first.target)} | "
+            f"{first.unit} | " + " | ".join(cells.get(n, "") for n in names) + " |"
         )
     counts = card.groupby("scenario")["status"].value_counts().unstack(fill_value=0)
     summary = [
         "/".join(str(int(counts.loc[n].get(s, 0))) for s in ("met", "near", "missed")) if n in counts.index else ""
         for n in names
     ]
-    lines.append("| | **met/near/missed** | | | | | " + " | ".join(summary) + " |")
+    lines.append(f"| | **{t('cli_md_summary', lang)}** | | | | | " + " | ".join(summary) + " |")
     return "\n".join(lines) + "\n"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _project_relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(PROJECT_DIR).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _packages() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = package_metadata.version(name)
-        except package_metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def build_manifest(scenarios, failures, shanghai: ShanghaiModel, final_year, workers, started, finished,
-                   outputs, argv=None) -> dict:
-    """Everything needed to tell what produced a batch (all paths relative to the project)."""
+def scenario_entries(scenarios: Sequence[Scenario], shanghai: ShanghaiModel) -> list[dict]:
+    """The manifest's record of each scenario: file, hash, titles, overrides and every lever."""
     defaults = shanghai.levers().set_index("name")["default"].astype(float).to_dict()
-    return {
-        "command": argv if argv is not None else sys.argv,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "seconds": round((finished - started).total_seconds(), 3),
-        "final_year": final_year,
-        "workers": workers,
-        "model_file": {"path": _project_relative(shanghai.mdl_path), "sha256": _sha256(shanghai.mdl_path)},
-        "data_files": {_project_relative(p): _sha256(p) for p in DATA_FILES if p.exists()},
-        "packages": _packages(),
-        "scenarios": [
-            {
-                "name": s.name, "file": str(s.path), "sha256": _sha256(s.path) if s.path else None,
-                "title_zh": s.title_zh, "title_en": s.title_en, "extends": s.extends,
-                "overrides": s.levers, "levers": {**defaults, **s.levers},
-            }
-            for s in scenarios
-        ],
-        "failures": [{"source": f.source, "reason": f.reason} for f in failures],
-        "outputs": outputs,
-    }
+    return [
+        {
+            "name": s.name, "file": str(s.path), "sha256": sha256(s.path) if s.path else None,
+            "title_zh": s.title_zh, "title_en": s.title_en, "extends": s.extends,
+            "overrides": s.levers, "levers": {**defaults, **s.levers},
+        }
+        for s in scenarios
+    ]
+
+
+def results_table(results: dict[str, pd.DataFrame], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Tidy runs as written to results.csv: scenario, year, indicator, value (rounded to the
+    indicator's precision), unit and label in ``lang``."""
+    from .metadata import indicator_table
+
+    table = indicator_table()
+    tidy = pd.concat([to_long(r, name) for name, r in results.items()], ignore_index=True)
+    tidy["value"] = round_to_precision(tidy["value"], tidy["indicator"])
+    tidy["unit"] = tidy["indicator"].map(table["unit"]).map(lambda u: unit(u, lang))
+    tidy["label"] = tidy["indicator"].map(table[f"label_{lang}"])
+    return tidy[["scenario", "year", "indicator", "value", "unit", "label"]]
 
 
 def write_outputs(out_dir: Path, results: dict[str, pd.DataFrame], final_year: int,
-                  pool: ProcessPoolExecutor | None = None, progress: bool = False) -> list[Path]:
-    """results.csv, scorecard.csv, scorecard.md and one PNG per module (nothing if no results).
+                  pool: ProcessPoolExecutor | None = None, progress: bool = False,
+                  lang: str = DEFAULT_LANGUAGE, titles: dict[str, str] | None = None) -> list[Path]:
+    """results.csv, scorecard.csv, scorecard.md and one PNG per module (nothing if no results),
+    in ``lang``; ``titles`` maps scenario name -> title in ``lang``.
 
     Figures are rendered in ``pool`` when given (they take most of a small batch's time).
     """
@@ -314,19 +318,20 @@ def write_outputs(out_dir: Path, results: dict[str, pd.DataFrame], final_year: i
         return []
     targets = plan_targets()
     written = []
-    tidy = pd.concat([to_long(r, name) for name, r in results.items()], ignore_index=True)
+    tidy = results_table(results, lang)
     written.append(write_atomic(out_dir / RESULTS_FILE, lambda p: tidy.to_csv(p, index=False)))
     card = pd.concat([score(r, targets).assign(scenario=name) for name, r in results.items()], ignore_index=True)
-    card = card[["scenario", *card.columns[:-1]]]
+    card = export_table(card[["scenario", *card.columns[:-1]]], lang, targets, titles)
     written.append(write_atomic(out_dir / SCORECARD_FILE, lambda p: card.to_csv(p, index=False)))
-    text = scorecard_markdown(card, targets, final_year)
+    text = scorecard_markdown(card, final_year, lang)
     written.append(write_atomic(out_dir / SCORECARD_MD_FILE, lambda p: p.write_text(text, encoding="utf-8")))
-    pngs = execute(pool, module_png, module_png, {m: (m, results) for m in MODULES}, "figures", progress)
+    jobs = {m: (m, results, lang, titles) for m in MODULES}
+    pngs = execute(pool, module_png, module_png, jobs, "figures", progress)
     for module, png in pngs.items():
         if isinstance(png, BaseException) and pool is not None:
-            png = module_png(module, results)  # e.g. a worker died: draw it here instead
+            png = module_png(*jobs[module])  # e.g. a worker died: draw it here instead
         if isinstance(png, BaseException):
-            raise PlanSimError(f"figure of module {module!r} failed: {type(png).__name__}: {png}") from png
+            raise PlanSimError(bounded(f"figure of module {module!r} failed: {type(png).__name__}: {png}")) from png
         written.append(write_atomic(out_dir / f"{module}.png", lambda p: p.write_bytes(png)))
     return written
 
@@ -339,6 +344,7 @@ def run_batch(
     force: bool = False,
     progress: bool = True,
     argv: list[str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> BatchReport:
     """Validate, run and write a batch (module docstring). Raises ``OutputDirError`` before
     running anything if ``out_dir`` is unusable; scenario problems end up in ``failures``.
@@ -346,32 +352,35 @@ def run_batch(
     Worker processes are spawned: a script that calls this with ``workers > 1`` must do so
     under ``if __name__ == "__main__":`` (``python -m model run`` does).
     """
-    out_dir = Path(out_dir)
-    check_out_dir(out_dir, force)
+    folder = OutputFolder(out_dir, force)
     workers = default_workers() if workers is None else int(workers)
-    started = datetime.now(timezone.utc)
-    # One pool for the runs and the figures; its workers start (import, load their model)
-    # while this process loads its own model and validates the files.
-    tasks = max(len(paths), len(MODULES)) if len(paths) > 1 else 1
-    pool = open_pool(workers, tasks)
-    with pool or contextlib.nullcontext():
-        for _ in range(min(workers, tasks) if pool else 0):
-            pool.submit(_ready)
-        shanghai = ShanghaiModel()
-        first = int(shanghai.control["INITIAL TIME"])
-        if not (isinstance(final_year, int) and final_year > first):
-            raise PlanSimError(f"--final-year must be a whole year after {first}, got {final_year!r}")
-        scenarios, failures = load_batch(paths, shanghai)
-        results, run_failures = run_scenarios(scenarios, workers, final_year, progress, shanghai,
-                                              pool if len(scenarios) > 1 else None)
-        failures += run_failures
-        out_dir.mkdir(parents=True, exist_ok=True)
-        report = BatchReport(out_dir, list(results), failures)
-        report.files = write_outputs(out_dir, results, final_year, pool, progress)
-    ran = [s for s in scenarios if s.name in results]
-    outputs = [p.name for p in report.files] + [MANIFEST_FILE]
-    manifest = build_manifest(ran, failures, shanghai, final_year, workers, started,
-                              datetime.now(timezone.utc), outputs, argv)
-    text = json.dumps(manifest, ensure_ascii=False, indent=2)
-    report.files.append(write_atomic(out_dir / MANIFEST_FILE, lambda p: p.write_text(text + "\n", encoding="utf-8")))
-    return report
+    started = now()
+    with folder as tmp:
+        # One pool for the runs and the figures; its workers start (import, load their model)
+        # while this process loads its own model and validates the files.
+        tasks = max(len(paths), len(MODULES)) if len(paths) > 1 else 1
+        pool = open_pool(workers, tasks)
+        with pool or contextlib.nullcontext():
+            with worker_processes.sigint_ignored():  # submitting starts the workers
+                for _ in range(min(workers, tasks) if pool else 0):
+                    pool.submit(_ready)
+            shanghai = ShanghaiModel()
+            first = int(shanghai.control["INITIAL TIME"])
+            if not (isinstance(final_year, int) and final_year > first):
+                raise PlanSimError(f"--final-year must be a whole year after {first}, got {final_year!r}")
+            scenarios, failures = load_batch(paths, shanghai)
+            results, run_failures = run_scenarios(scenarios, workers, final_year, progress, shanghai,
+                                                  pool if len(scenarios) > 1 else None)
+            failures += run_failures
+            titles = {s.name: getattr(s, f"title_{lang}") for s in scenarios}
+            files = write_outputs(tmp, results, final_year, pool, progress, lang, titles)
+        ran = [s for s in scenarios if s.name in results]
+        write_manifest(
+            tmp, command="run", argv=argv if argv is not None else sys.argv, started=started,
+            settings={"final_year": final_year, "workers": workers, "lang": lang, "force": force},
+            scenarios=scenario_entries(ran, shanghai),
+            failures=[{"source": f.source, "reason": f.reason} for f in failures],
+            outputs=[p.name for p in files],
+        )
+    out = folder.target
+    return BatchReport(out, list(results), failures, [out / p.name for p in files] + [out / MANIFEST_FILE])

@@ -1,37 +1,54 @@
-"""Command line: ``python -m model COMMAND``. Each command module registers its subcommands here."""
+"""Command line: ``python -m model COMMAND``. Each command module registers its subcommands here.
+
+Exit codes: 0 success; 1 a file or run failed (the rest was done); 2 nothing was done (bad
+option, unusable --out, unreachable scheduler); 130 interrupted (Ctrl-C).
+"""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-import pandas as pd
-
-from . import cli_ensembles
-from . import cli_scenarios
+from . import cli_args, cli_ensembles, cli_scenarios
+from .cli_table import WIDTH, render
 from .engine import DEFAULT_FINAL_YEAR
+
+INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
+PROJECT_YEAR_STEP = 5  # the table shows every fifth year unless --wide
 
 
 def _project(args: argparse.Namespace) -> int:
     """Print the default projection (business as usual) as a table."""
     from . import load
+    from .i18n import unit
+    from .metadata import indicator_table
 
     result = load().run(final_year=args.final_year)
-    units = result.attrs["units"]
-    table = result.T
-    table.insert(0, "unit", [units[i] for i in table.index])
-    with pd.option_context("display.width", 250, "display.max_rows", None, "display.max_columns", None):
-        print(f"Default projection (business as usual), 2010 baseline to {args.final_year}\n")
-        print(table.to_string(float_format=lambda v: f"{v:,.2f}"))
+    table = indicator_table()
+    years = [y for y in result.index if args.wide or y % PROJECT_YEAR_STEP == 0 or y == result.index[-1]]
+    rows = []
+    for ind in result.columns:
+        values = result.loc[years, ind]  # formatted to the indicator's declared decimals
+        rows.append([table.loc[ind, f"label_{args.lang}"], unit(table.loc[ind, "unit"], args.lang)]
+                    + ["" if v != v else f"{v:,.{int(table.loc[ind, 'decimals'])}f}" for v in values])
+    print(f"Default projection (business as usual), 2010 baseline to {args.final_year}"
+          + ("" if args.wide else f"; every {PROJECT_YEAR_STEP}th year (--wide: every year)") + "\n")
+    print(render(["indicator", "unit", *map(str, years)], rows, right=[False, False] + [True] * len(years),
+                 width=None if args.wide else WIDTH, shrink=[0, 1]))
     return 0
 
 
 def _register_project(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "project", help="print the default projection as a table",
-        description="Print every indicator of the default (business-as-usual) projection.",
-        epilog="example: python -m model project --final-year 2020",
+        description="Print every indicator of the default (business-as-usual) projection, every fifth year "
+                    "in 100 columns (--wide: every year).",
+        epilog="example: python -m model project --final-year 2030 --lang zh",
     )
-    p.add_argument("--final-year", type=int, default=DEFAULT_FINAL_YEAR, help="last year (default 2020)")
+    p.add_argument("--final-year", type=cli_args.final_year, default=DEFAULT_FINAL_YEAR,
+                   help="last year, %d-%d (default 2020)" % cli_args.FINAL_YEAR_RANGE)
+    p.add_argument("--wide", action="store_true", help="every year, however wide")
+    cli_scenarios.add_lang(p)
     p.set_defaults(func=_project)
 
 
@@ -54,6 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        from .workers import terminate_all
+
+        terminate_all()
+        print("\ninterrupted: stopped; no output folder was changed", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as err:  # noqa: BLE001 - a bug must not print a traceback with server paths
+        if os.environ.get("PLANSIM_DEBUG"):
+            raise
+        text = str(err)
+        print(f"internal error: {type(err).__name__}: {text[:300]}{'...' if len(text) > 300 else ''} "
+              f"(set PLANSIM_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

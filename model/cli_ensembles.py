@@ -10,29 +10,34 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
-import json
 import sys
-import time
-from datetime import datetime, timezone
-from importlib.metadata import version
 from pathlib import Path
 
+from . import cli_args
+from .cli_scenarios import add_lang
 from .engine import DEFAULT_FINAL_YEAR
 from .errors import PlanSimError
-from .paths import MODEL_FILE
+from .metadata import round_to_precision
+from .outdir import HELP_FORCE, HELP_OUT, OutputFolder, now, write_manifest
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario file (SCENARIO.yaml, see scenarios/)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same members; default 0)")
-    p.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
-    p.add_argument("--final-year", type=int, default=DEFAULT_FINAL_YEAR, help="last year (default 2020)")
-    p.add_argument("--workers", type=int, default=None,
-                   help="local worker processes (default: one per CPU; 1 runs in this process)")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                   help="run the chunks on this Dask distributed scheduler instead of locally")
+    p.add_argument("--seed", type=cli_args.seed, default=0,
+                   help="random seed, 0 to 2**32-1 (same seed, same members; default 0)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help="output folder (must not exist or be empty, unless --force)")
+    p.add_argument("--force", action="store_true", help=HELP_FORCE)
+    p.add_argument("--final-year", type=cli_args.final_year, default=DEFAULT_FINAL_YEAR,
+                   help="last year, %d-%d (default 2020)" % cli_args.FINAL_YEAR_RANGE)
+    p.add_argument("--workers", type=cli_args.workers, default=None,
+                   help="local worker processes, 1 to the number of cores (default: one per core; 1 runs in "
+                        "this process)")
+    p.add_argument("--scheduler", type=cli_args.scheduler, default=None, metavar="tcp://HOST:PORT",
+                   help="run the chunks on this Dask distributed scheduler instead of locally (checked first: "
+                        "exit 2 within seconds if it does not answer)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_lang(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,11 +47,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "uncertainty", help="ensemble over the uncertain parameters: bands and target probabilities",
         description="Sample the uncertain parameters (Latin hypercube), run every member with the scenario's "
-                    "levers, and write bands.csv, target_probabilities.csv, samples.csv, fan charts and manifest.json.",
+                    "levers, and write bands.csv, target_probabilities.csv, samples.csv (each member's inputs), "
+                    "outcomes.csv (each member's scored indicators in their target years: member, indicator, "
+                    "year, value), fan charts and manifest.json.\n\n" + HELP_OUT,
         epilog="example: python -m model uncertainty scenarios/plan.yaml --samples 10000 --seed 1 --out out/plan",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(p)
-    p.add_argument("--samples", type=int, default=1000, help="ensemble members (default 1000)")
+    p.add_argument("--samples", type=cli_args.uncertainty_samples, default=1000,
+                   help="ensemble members, %d to %s (default 1000)" % (cli_args.UNCERTAINTY_SAMPLES_RANGE[0],
+                                                                      f"{cli_args.UNCERTAINTY_SAMPLES_RANGE[1]:,}"))
     p.add_argument("--uncertainties", type=Path, default=UNCERTAINTIES_FILE,
                    help="uncertainty declarations (default model/uncertainties.yaml)")
     p.set_defaults(func=_uncertainty)
@@ -54,13 +64,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sensitivity", help="global sensitivity (Sobol' or Morris) of every scored indicator",
         description="Vary the levers and/or the uncertain parameters with SALib's sampling, run every member, "
-                    "and write indices.csv, one bar chart per target and manifest.json.",
+                    "and write indices.csv, one bar chart per target and manifest.json.\n\n" + HELP_OUT,
         epilog="example: python -m model sensitivity scenarios/plan.yaml --method sobol --samples 1024 --out out/sobol",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(p)
     p.add_argument("--method", choices=["sobol", "morris"], default="sobol", help="SALib method (default sobol)")
-    p.add_argument("--samples", type=int, default=1024,
-                   help="Sobol': base sample N, a power of 2 (runs N*(D+2)); Morris: trajectories (runs N*(D+1))")
+    p.add_argument("--samples", type=cli_args.sensitivity_samples, default=1024,
+                   help="Sobol': base sample N, a power of 2 (runs N*(D+2)); Morris: trajectories (runs N*(D+1)); "
+                        "%d to %s, at most %s runs" % (cli_args.SENSITIVITY_SAMPLES_RANGE[0],
+                                                      f"{cli_args.SENSITIVITY_SAMPLES_RANGE[1]:,}",
+                                                      f"{cli_args.MAX_SENSITIVITY_RUNS:,}"))
     p.add_argument("--over", choices=["levers", "uncertainties", "both"], default="levers",
                    help="inputs varied: levers over their allowed ranges, uncertain parameters over their "
                         "distributions, or both (default levers; the rest stay at the scenario's values)")
@@ -72,48 +86,96 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _reporting_errors(command):
-    """Bad input (PlanSimError) ends the command with 'error: ...' on stderr and exit code 2."""
+    """Bad input ends the command with 'error: ...' on stderr: exit 1 for a bad scenario file,
+    2 for anything else (nothing was run or written)."""
     @functools.wraps(command)
     def wrapped(args: argparse.Namespace) -> int:
+        from .scenarios import ScenarioError
+
         try:
             return command(args)
+        except ScenarioError as err:
+            print("FAILED " + "\n  ".join(err.problems), file=sys.stderr)
+            return 1
         except PlanSimError as err:
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {str(err)[:2000]}", file=sys.stderr)
             return 2
 
     return wrapped
 
 
+def outcomes_table(ensemble, probabilities) -> "pd.DataFrame":
+    """Each member's value of every scored indicator in its target years, for scenario
+    discovery beside samples.csv: columns member, indicator, year, value (rounded to the
+    indicator's precision)."""
+    import numpy as np
+    import pandas as pd
+
+    from .metadata import round_to_precision
+
+    pairs = list(dict.fromkeys(zip(probabilities["indicator"], probabilities["year"].astype(int))))
+    years = {int(y): k for k, y in enumerate(ensemble.years)}
+    members = np.arange(len(ensemble))
+    frames = [pd.DataFrame({"member": members, "indicator": ind, "year": year,
+                            "value": ensemble.values[:, years[year], ensemble.indicators.index(ind)]})
+              for ind, year in pairs]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["member", "indicator", "year", "value"])
+    out["value"] = round_to_precision(out["value"], out["indicator"])
+    return out.sort_values(["member", "indicator", "year"], kind="stable").reset_index(drop=True)
+
+
+def _settings(args) -> dict:
+    return {"final_year": args.final_year, "seed": args.seed, "samples": args.samples, "lang": args.lang,
+            "workers": args.workers, "scheduler": args.scheduler, "force": args.force,
+            "where": f"Dask scheduler {args.scheduler}" if args.scheduler else
+                     f"this machine, {args.workers or 'one per CPU (small runs: one)'} worker process(es)"}
+
+
+def _argv(args) -> list[str]:
+    return ["python", "-m", "model", *(sys.argv[1:] if sys.argv[0].endswith(("model", "__main__.py")) else [args.command])]
+
+
 @_reporting_errors
 def _uncertainty(args: argparse.Namespace) -> int:
     from . import uncertainty as unc
+    from .batch import scenario_entries
 
-    started = time.perf_counter()
-    scenario, runner = _setup(args)
-    uncertainties = unc.load_uncertainties(args.uncertainties, reference=runner.reference)
-    with _progress(args, args.samples) as bar:
-        ensemble = unc.run_uncertainty(
-            scenario.levers, args.samples, args.seed, uncertainties=uncertainties, runner=runner,
-            final_year=args.final_year, workers=args.workers, scheduler=args.scheduler, progress=bar,
-        )
-    out = _out_dir(args)
-    bands = unc.bands(ensemble)
-    probabilities = unc.target_probabilities(ensemble)
-    bands.to_csv(out / "bands.csv", index=False)
-    probabilities.to_csv(out / "target_probabilities.csv", index=False)
-    ensemble.inputs.rename_axis("member").to_csv(out / "samples.csv")
-    scored = list(dict.fromkeys(probabilities["indicator"]))
-    figures = unc.fan_charts(bands, out / "figures", scored, table=runner.reference.indicators(),
-                             probabilities=probabilities, title=scenario.name)
-    _manifest(args, out, started, scenario, files=["bands.csv", "target_probabilities.csv", "samples.csv"] + [
-        str(p.relative_to(out)) for p in figures], extra={
-        "members": len(ensemble), "sampling": "Latin hypercube (scipy.stats.qmc.LatinHypercube)",
-        "uncertainties": [
-            {"parameter": u.name, "distribution": u.describe(), "basis": u.basis, "source": u.source}
-            for u in uncertainties
-        ],
-    })
-    print(f"{len(ensemble)} members of '{scenario.name}' in {time.perf_counter() - started:.1f} s; written to {out}")
+    started = now()
+    with OutputFolder(args.out, args.force) as out:
+        scenario, runner, client = _setup(args)
+        uncertainties = unc.load_uncertainties(args.uncertainties, reference=runner.reference)
+        with _progress(args, args.samples) as bar, _closing(client):
+            ensemble = unc.run_uncertainty(
+                scenario.levers, args.samples, args.seed, uncertainties=uncertainties, runner=runner,
+                final_year=args.final_year, workers=args.workers, client=client, progress=bar,
+            )
+        bands = unc.bands(ensemble)
+        probabilities = unc.target_probabilities(ensemble)
+        rounded = bands.copy()
+        for column in rounded.columns[2:]:
+            rounded[column] = round_to_precision(rounded[column], rounded["indicator"])
+        rounded.to_csv(out / "bands.csv", index=False)
+        probabilities.to_csv(out / "target_probabilities.csv", index=False)
+        ensemble.inputs.rename_axis("member").to_csv(out / "samples.csv")
+        outcomes_table(ensemble, probabilities).to_csv(out / "outcomes.csv", index=False)
+        scored = list(dict.fromkeys(probabilities["indicator"]))
+        title = getattr(scenario, f"title_{args.lang}")
+        figures = unc.fan_charts(bands, out / "figures", scored, table=runner.reference.indicators(),
+                                 probabilities=probabilities, title=title, lang=args.lang)
+        write_manifest(
+            out, command="uncertainty", argv=_argv(args), started=started, settings=_settings(args),
+            scenarios=scenario_entries([scenario], runner.reference), failures=[],
+            outputs=["bands.csv", "target_probabilities.csv", "samples.csv", "outcomes.csv"]
+                    + [str(p.relative_to(out)) for p in figures],
+            details={
+                "members": len(ensemble), "sampling": "Latin hypercube (scipy.stats.qmc.LatinHypercube)",
+                "uncertainties": [
+                    {"parameter": u.name, "distribution": u.describe(), "basis": u.basis, "source": u.source}
+                    for u in uncertainties
+                ],
+            })
+    seconds = (now() - started).total_seconds()
+    print(f"{len(ensemble)} members of '{scenario.name}' in {seconds:.1f} s; written to {args.out}")
     print(probabilities[["plan", "target_id", "year", "probability_met"]].to_string(index=False))
     return 0
 
@@ -121,30 +183,41 @@ def _uncertainty(args: argparse.Namespace) -> int:
 @_reporting_errors
 def _sensitivity(args: argparse.Namespace) -> int:
     from . import sensitivity as sens
+    from .batch import scenario_entries
     from .uncertainty import load_uncertainties
 
-    started = time.perf_counter()
-    scenario, runner = _setup(args)
-    uncertainties = load_uncertainties(args.uncertainties, reference=runner.reference) \
-        if args.over in ("uncertainties", "both") else []
-    inputs = sens.factors(runner, levers=args.over in ("levers", "both"), uncertainties=uncertainties, dummy=args.dummy)
-    runs = sens.n_runs(inputs, args.method, args.samples)
-    with _progress(args, runs) as bar:
-        indices = sens.run_sensitivity(
-            runner, scenario.levers, method=args.method, n=args.samples, seed=args.seed,
-            over_levers=args.over in ("levers", "both"), uncertainties=uncertainties, dummy=args.dummy,
-            final_year=args.final_year, workers=args.workers, scheduler=args.scheduler, progress=bar,
-        )
-    out = _out_dir(args)
-    indices.to_csv(out / "indices.csv", index=False)
-    figures = sens.bar_charts(indices, out / "figures", runner.reference.indicators()["unit"].to_dict())
-    _manifest(args, out, started, scenario, files=["indices.csv"] + [str(p.relative_to(out)) for p in figures], extra={
-        "method": args.method, "runs": runs, "over": args.over,
-        "inputs": [{"input": f.name, "kind": f.kind} for f in inputs],
-        "confidence_level": sens.CONF_LEVEL, "bootstrap_resamples": sens.NUM_RESAMPLES,
-    })
-    print(f"{args.method} analysis of '{scenario.name}': {runs} runs in {time.perf_counter() - started:.1f} s; "
-          f"written to {out}")
+    started = now()
+    with OutputFolder(args.out, args.force) as out:
+        scenario, runner, client = _setup(args)
+        uncertainties = load_uncertainties(args.uncertainties, reference=runner.reference) \
+            if args.over in ("uncertainties", "both") else []
+        inputs = sens.factors(runner, levers=args.over in ("levers", "both"), uncertainties=uncertainties,
+                              dummy=args.dummy)
+        runs = sens.n_runs(inputs, args.method, args.samples)
+        if runs > cli_args.MAX_SENSITIVITY_RUNS:
+            raise PlanSimError(f"--samples {args.samples:,} means {runs:,} model runs with {len(inputs)} inputs; "
+                               f"at most {cli_args.MAX_SENSITIVITY_RUNS:,} are allowed")
+        with _progress(args, runs) as bar, _closing(client):
+            indices = sens.run_sensitivity(
+                runner, scenario.levers, method=args.method, n=args.samples, seed=args.seed,
+                over_levers=args.over in ("levers", "both"), uncertainties=uncertainties, dummy=args.dummy,
+                final_year=args.final_year, workers=args.workers, client=client, progress=bar,
+            )
+        indices.to_csv(out / "indices.csv", index=False)
+        levers = runner.reference.levers()
+        figures = sens.bar_charts(indices, out / "figures", runner.reference.indicators()["unit"].to_dict(),
+                                  lang=args.lang, labels=dict(zip(levers["name"], levers[f"label_{args.lang}"])))
+        write_manifest(
+            out, command="sensitivity", argv=_argv(args), started=started, settings=_settings(args),
+            scenarios=scenario_entries([scenario], runner.reference), failures=[],
+            outputs=["indices.csv"] + [str(p.relative_to(out)) for p in figures],
+            details={
+                "method": args.method, "runs": runs, "over": args.over,
+                "inputs": [{"input": f.name, "kind": f.kind} for f in inputs],
+                "confidence_level": sens.CONF_LEVEL, "bootstrap_resamples": sens.NUM_RESAMPLES,
+            })
+    seconds = (now() - started).total_seconds()
+    print(f"{args.method} analysis of '{scenario.name}': {runs} runs in {seconds:.1f} s; written to {args.out}")
     key = "ST" if args.method == "sobol" else "mu_star"
     top = indices.sort_values(key, ascending=False).groupby(["plan", "target_id"], sort=False).head(1)
     print("most influential input per target:")
@@ -153,19 +226,31 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _setup(args):
+    """The scenario (a bad file is reported by name), the runner and, with --scheduler, a Dask
+    client on a scheduler that answered (else SchedulerError, exit 2, before any run)."""
+    from .batch import load_one
     from .ensemble import EnsembleRunner
-    from .scenarios import load_scenario
     from .uncertainty import _shared_model
 
-    if args.samples < 1:
-        raise PlanSimError(f"--samples must be at least 1, got {args.samples}")
     reference = _shared_model()
-    return load_scenario(args.scenario, reference), EnsembleRunner(reference)
+    scenario = load_one(args.scenario, reference)
+    client = cli_args.connect(args.scheduler) if args.scheduler else None
+    return scenario, EnsembleRunner(reference), client
 
 
-def _out_dir(args) -> Path:
-    args.out.mkdir(parents=True, exist_ok=True)
-    return args.out
+class _closing:
+    """Close a Dask client (or nothing) at the end of the block."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __enter__(self):
+        return self.client
+
+    def __exit__(self, *exc):
+        if self.client is not None:
+            self.client.close()
+        return False
 
 
 class _progress:
@@ -182,22 +267,3 @@ class _progress:
     def __exit__(self, *exc):
         self.bar.close()
         return False
-
-
-def _manifest(args, out: Path, started: float, scenario, files: list[str], extra: dict) -> None:
-    manifest = {
-        "command": f"python -m model {args.command}",
-        "arguments": {k: str(v) for k, v in vars(args).items() if k not in ("func", "command")},
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "scenario": {"name": scenario.name, "file": str(args.scenario), "levers": scenario.levers},
-        "seed": args.seed, "samples": args.samples, "final_year": args.final_year,
-        "engine": f"Simlin (pysimlin {version('pysimlin')})",
-        "where": f"Dask scheduler {args.scheduler}" if args.scheduler else
-                 f"this machine, {args.workers or 'one per CPU (small runs: one)'} worker process(es)",
-        "model_file_sha256": hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest(),
-        "versions": {name: version(name) for name in ("numpy", "scipy", "pandas", "SALib", "pysimlin")},
-        **extra,
-        "wall_time_s": round(time.perf_counter() - started, 2),
-        "files": files,
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

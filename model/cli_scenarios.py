@@ -6,30 +6,30 @@ Exit codes: 0 success; 1 a scenario failed or a file is invalid (the rest is sti
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
+from pathlib import Path
 
 import pandas as pd
 
+from . import cli_args
+from .cli_table import render
 from .engine import DEFAULT_FINAL_YEAR
 from .errors import PlanSimError
+from .outdir import HELP_FORCE, HELP_OUT
 
 COMPARE_YEARS = (2015, 2020)  # the 12th and 13th plans' target years
-_WIDE = {"display.width": 250, "display.max_rows": None, "display.max_columns": None, "display.max_colwidth": 80}
 
 
 def _formatter(description: str, epilog: str) -> dict:
     return {"description": description, "epilog": epilog, "formatter_class": argparse.RawDescriptionHelpFormatter}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
+def add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=cli_args.LANGUAGES, default=cli_args.DEFAULT_LANGUAGE,
+                   help="language of the files and tables: labels, units, plan and status words, figure "
+                        "text (en or zh; default en)")
 
 
 # -- run -----------------------------------------------------------------------------------------
@@ -39,9 +39,10 @@ def _run(args: argparse.Namespace) -> int:
     command = ["python", "-m", "model", "run", *args.scenarios, "--out", args.out, "--final-year", str(args.final_year)]
     command += ["--workers", str(args.workers)] if args.workers else []
     command += ["--force"] if args.force else []
+    command += ["--lang", args.lang]
     try:
         report = run_batch(args.scenarios, args.out, workers=args.workers, final_year=args.final_year,
-                           force=args.force, progress=not args.no_progress, argv=command)
+                           force=args.force, progress=not args.no_progress, argv=command, lang=args.lang)
     except PlanSimError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -50,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     for path in report.files:
         print(f"  {path.name}")
     if report.failures:
-        print(f"\n{len(report.failures)} scenario(s) failed:", file=sys.stderr)
+        print(f"\n{len(report.failures)} file(s) or run(s) failed:", file=sys.stderr)
         for failure in report.failures:
             print(f"FAILED {failure.source}: {failure.reason}", file=sys.stderr)
         return 1
@@ -75,17 +76,39 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 # -- levers --------------------------------------------------------------------------------------
+def lever_rows(shanghai, lang: str, wide: bool) -> tuple[list[str], list[list], list[bool]]:
+    """The lever table: name, label and unit in ``lang``, range and default; ``wide`` adds the
+    module, the other language's label, the step and the description."""
+    from .i18n import unit
+
+    other = "en" if lang == "zh" else "zh"
+    headers = ["name", "label", "unit", "min", "max", "default"] + (["step", "module", f"label_{other}", "description"] if wide else [])
+    rows = []
+    for r in shanghai.levers().itertuples(index=False):
+        row = [r.name, getattr(r, f"label_{lang}"), unit(r.units, lang), f"{r.min:g}", f"{r.max:g}", f"{r.default:g}"]
+        rows.append(row + ([f"{r.step:g}", r.module, getattr(r, f"label_{other}"), r.description] if wide else []))
+    right = [False, False, False, True, True, True] + ([True, False, False, False] if wide else [])
+    return headers, rows, right
+
+
 def _levers(args: argparse.Namespace) -> int:
     from . import load
 
-    table = load().levers()[["name", "module", "label_zh", "label_en", "units", "min", "max", "step",
-                             "default", "description"]]
+    shanghai = load()
     if args.csv:
+        table = shanghai.levers()[["name", "module", "label_zh", "label_en", "units", "min", "max", "step",
+                                   "default", "description"]]
         table.to_csv(sys.stdout, index=False)
         return 0
-    with pd.option_context(*[x for item in _WIDE.items() for x in item]):
-        print(table.to_string(index=False, float_format=lambda v: f"{v:g}"))
+    headers, rows, right = lever_rows(shanghai, args.lang, args.wide)
+    print(render(headers, rows, right=right, width=None if args.wide else cli_args_width(), shrink=1))
     return 0
+
+
+def cli_args_width() -> int:
+    from .cli_table import WIDTH
+
+    return WIDTH
 
 
 # -- compare -------------------------------------------------------------------------------------
@@ -113,43 +136,125 @@ def compare_runs(a: pd.DataFrame, b: pd.DataFrame, years) -> tuple[pd.DataFrame,
     return values, statuses
 
 
+def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame, years, lang: str) -> pd.DataFrame:
+    """What differs between any number of scenarios, as one tidy table: columns section
+    (lever, indicator, target), year, id, label, unit, scenario, scenario_title, value, status,
+    difference (value minus the first scenario's). A row appears for every scenario when its
+    item differs between at least two of them. ``levers`` is the model's lever table (defaults,
+    labels, units). Values are rounded to each indicator's precision."""
+    from .i18n import t, unit
+    from .metadata import indicator_table, round_to_precision
+    from .scorecard import export_table, score
+
+    names = [s.name for s in scenarios]
+    titles = {s.name: getattr(s, f"title_{lang}") for s in scenarios}
+    rows = []
+    table = levers.set_index("name")
+    for name in sorted({name for s in scenarios for name in s.levers}):
+        values = [s.levers.get(name, float(table.loc[name, "default"])) for s in scenarios]
+        if any(_differs(values[0], v) for v in values[1:]):
+            rows += [{"section": "lever", "year": None, "id": name, "label": table.loc[name, f"label_{lang}"],
+                      "unit": unit(table.loc[name, "units"], lang), "scenario": s.name, "value": v, "status": "",
+                      "difference": v - values[0]} for s, v in zip(scenarios, values)]
+    table = indicator_table()
+    first = runs[names[0]]
+    for year in years:
+        for ind in first.columns:
+            values = [runs[n].loc[year, ind] for n in names]
+            if any(_differs(values[0], v) for v in values[1:]):
+                rows += [{"section": "indicator", "year": year, "id": ind, "label": table.loc[ind, f"label_{lang}"],
+                          "unit": unit(table.loc[ind, "unit"], lang), "scenario": n, "value": v, "status": "",
+                          "difference": v - values[0]} for n, v in zip(names, values)]
+    cards = {n: export_table(score(runs[n]), lang) for n in names}
+    base = cards[names[0]]
+    for k in range(len(base)):
+        if base.loc[k, "year"] not in years:
+            continue
+        statuses = [cards[n].loc[k, "status"] for n in names]
+        if len(set(statuses)) > 1:
+            rows += [{"section": "target", "year": int(base.loc[k, "year"]),
+                      "id": f"{base.loc[k, 'plan']}:{base.loc[k, 'target_id']}",
+                      "label": f"{base.loc[k, 'plan_label']}: {base.loc[k, 'label']} "
+                               f"{t('fig_op_' + base.loc[k, 'op'], lang)} {base.loc[k, 'target']:g}",
+                      "unit": base.loc[k, "unit"], "scenario": n, "value": cards[n].loc[k, "value"],
+                      "status": t(f"status_{cards[n].loc[k, 'status']}", lang),
+                      "difference": cards[n].loc[k, "value"] - base.loc[k, "value"]} for n in names]
+    out = pd.DataFrame(rows, columns=["section", "year", "id", "label", "unit", "scenario", "value", "status", "difference"])
+    out.insert(out.columns.get_loc("scenario") + 1, "scenario_title", out["scenario"].map(titles))
+    indicator_ids = out["id"].where(out["section"] == "indicator", out["id"].str.split(":").str[-1])
+    for column in ("value", "difference"):
+        out[column] = round_to_precision(out[column], indicator_ids)
+    out["year"] = out["year"].astype("Int64")
+    return out
+
+
 def _compare(args: argparse.Namespace) -> int:
     from . import load
-    from .scenarios import ScenarioError, load_scenario
+    from .batch import Failure, bounded, load_one
+    from .scenarios import ScenarioError
+    from .outdir import OutputDirError, check_file_target, write_atomic
 
+    if len(args.scenarios) < 2:
+        print("error: compare needs at least two scenario files", file=sys.stderr)
+        return 2
+    if args.out is not None:
+        try:
+            check_file_target(args.out, args.force)
+        except OutputDirError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     shanghai = load()
-    try:
-        a, b = (load_scenario(path, shanghai) for path in (args.a, args.b))
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
+    scenarios, failures = [], []
+    for k, path in enumerate(args.scenarios, start=1):
+        try:
+            scenario = load_one(path, shanghai)
+        except ScenarioError as err:
+            failures.append(Failure(str(path), bounded("invalid scenario file:\n  " + "\n  ".join(err.problems))))
+            continue
+        if scenario.name in {s.name for s in scenarios}:  # the same scenario twice: tell the columns apart
+            scenario = dataclasses.replace(scenario, name=f"{scenario.name}#{k}")
+        scenarios.append(scenario)
+    for failure in failures:
+        print(f"FAILED {failure.source}: {failure.reason}", file=sys.stderr)
+    if len(scenarios) < 2:
+        print("error: fewer than two valid scenarios: nothing to compare", file=sys.stderr)
         return 1
     years = [y for y in COMPARE_YEARS if y <= args.final_year]
     try:
-        runs = [shanghai.run(s.levers, args.final_year) for s in (a, b)]
+        runs = {s.name: shanghai.run(s.levers, args.final_year) for s in scenarios}
     except PlanSimError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {bounded(err)}", file=sys.stderr)
         return 2
-    values, statuses = compare_runs(*runs, years)
-    print(f"A = {a.name} ({a.path}), B = {b.name} ({b.path}); years {', '.join(map(str, years))}\n")
-    changed = sorted(set(a.levers) | set(b.levers))
-    defaults = shanghai.levers().set_index("name")["default"]
-    lever_rows = [(n, a.levers.get(n, defaults[n]), b.levers.get(n, defaults[n])) for n in changed]
-    lever_rows = [r for r in lever_rows if r[1] != r[2]]
-    with pd.option_context(*[x for item in _WIDE.items() for x in item]):
-        if lever_rows:
-            print("Levers that differ:")
-            print(pd.DataFrame(lever_rows, columns=["lever", "A", "B"]).to_string(index=False), "\n")
-        if values.empty:
-            print("No indicator differs.")
-        else:
-            print(f"Indicators that differ ({len(values)}):")
-            print(values.to_string(index=False, float_format=lambda v: f"{v:,.3f}"), "\n")
-        if statuses.empty:
-            print("No target status differs.")
-        else:
-            print(f"Target statuses that differ ({len(statuses)}):")
-            print(statuses.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
-    return 0
+    table = compare_table(scenarios, runs, shanghai.levers(), years, args.lang)
+    names = [s.name for s in scenarios]
+    print(f"Scenarios (the first is the reference); years {', '.join(map(str, years))}:")
+    for s in scenarios:
+        print(f"  {s.name}: {getattr(s, f'title_{args.lang}')} ({s.path})")
+    width = None if args.wide else cli_args_width()
+    headings = {"lever": "Levers that differ", "indicator": "Indicators that differ",
+                "target": "Target statuses that differ"}
+    for section, heading in headings.items():
+        part = table[table["section"] == section]
+        if part.empty:
+            print(f"\nNo {'lever' if section == 'lever' else 'indicator' if section == 'indicator' else 'target status'} differs.")
+            continue
+        rows = []
+        for _, item in part.groupby(["year", "id"], sort=False, dropna=False):
+            first = item.iloc[0]
+            by_name = item.set_index("scenario")
+            cells = [f"{by_name.loc[n, 'value']:,.6g}" + (f" ({by_name.loc[n, 'status']})" if section == "target" else "")
+                     for n in names]
+            year = "" if pd.isna(first["year"]) else str(first["year"])
+            item = f"{first['label']} ({first['id']})" if section == "lever" else first["label"]
+            rows.append(([year] if section != "lever" else []) + [item, first["unit"]] + cells)
+        headers = (["year"] if section != "lever" else []) + ["item", "unit"] + names
+        right = ([True] if section != "lever" else []) + [False, False] + [True] * len(names)
+        print(f"\n{heading} ({len(rows)}):")
+        print(render(headers, rows, right=right, width=width, shrink=[1, 2] if section != "lever" else [0]))
+    if args.out is not None:
+        write_atomic(args.out, lambda p: table.to_csv(p, index=False))
+        print(f"\nwrote {args.out}")
+    return 1 if failures else 0
 
 
 # -- registration --------------------------------------------------------------------------------
@@ -158,17 +263,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run scenario files in parallel and write results, scorecard, figures",
                        **_formatter(
                            "Run scenario files from the 2010 baseline and write into --out: results.csv, "
-                           "scorecard.csv, scorecard.md,\none PNG per module and manifest.json. A failing "
-                           "scenario is reported at the end; the others are written (exit 1).",
+                           "scorecard.csv, scorecard.md,\none PNG per module and manifest.json, in the "
+                           "language of --lang (default en). A bad file or failing\nscenario is reported by "
+                           "name at the end; the others are written (exit 1).\n\n" + HELP_OUT,
                            "example:\n  python -m model run scenarios/*.yaml --out results/all --workers 2\n"
-                           "  python -m model run scenarios/plan.yaml --out results/plan --final-year 2030 --force"))
+                           "  python -m model run scenarios/plan.yaml --out results/plan --final-year 2030 --force --lang zh"))
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="scenario files")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (must be empty unless --force)")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="worker processes (default: all cores); 1 runs in this process")
-    p.add_argument("--final-year", type=int, default=DEFAULT_FINAL_YEAR, metavar="Y", help="last year (default 2020)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing files of the same name")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (must not exist or be empty, unless --force)")
+    p.add_argument("--workers", type=cli_args.workers, default=None, metavar="N",
+                   help="worker processes, 1 to the number of cores (default: all cores); 1 runs in this process")
+    p.add_argument("--final-year", type=cli_args.final_year, default=DEFAULT_FINAL_YEAR, metavar="Y",
+                   help="last year, %d-%d (default 2020)" % cli_args.FINAL_YEAR_RANGE)
+    p.add_argument("--force", action="store_true", help=HELP_FORCE)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_lang(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser("validate", help="check scenario files and print every problem",
@@ -180,17 +288,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("levers", help="print the lever table (names, labels, units, ranges, defaults)",
                        **_formatter("Print every policy lever a scenario file can set: name (the key under "
-                                    "'levers:'), labels, units, allowed range and default.",
-                                    "example:\n  python -m model levers\n  python -m model levers --csv > levers.csv"))
-    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+                                    "'levers:'), label, unit, allowed range and default; the table fits 100 "
+                                    "columns (--wide: every column, as wide as it takes).",
+                                    "example:\n  python -m model levers --lang zh\n  python -m model levers --csv > levers.csv"))
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table (every column, both languages)")
+    p.add_argument("--wide", action="store_true", help="every column (module, step, description), however wide")
+    add_lang(p)
     p.set_defaults(func=_levers)
 
-    p = sub.add_parser("compare", help="indicators and target statuses that differ between two scenarios",
-                       **_formatter("Run two scenarios and print the levers, indicators and target statuses "
-                                    "that differ in 2015 and 2020.",
-                                    "example:\n  python -m model compare scenarios/baseline.yaml scenarios/plan.yaml"))
-    p.add_argument("a", metavar="A.yaml")
-    p.add_argument("b", metavar="B.yaml")
-    p.add_argument("--final-year", type=int, default=DEFAULT_FINAL_YEAR, metavar="Y",
-                   help="last year of the runs (default 2020)")
+    p = sub.add_parser("compare", help="levers, indicators and target statuses that differ between scenarios",
+                       **_formatter("Run two or more scenarios and print the levers, indicators and target "
+                                    "statuses that differ in 2015 and 2020 (the first scenario is the "
+                                    "reference).\n--out FILE.csv also writes them as one tidy CSV (section, year, "
+                                    "id, label, unit, scenario, scenario_title, value, status, difference);\nan "
+                                    "existing file is kept unless --force; the file is written whole or not at all.",
+                                    "example:\n  python -m model compare scenarios/baseline.yaml scenarios/plan.yaml "
+                                    "scenarios/rail-first.yaml --out compare.csv"))
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml", help="two or more scenario files")
+    p.add_argument("--final-year", type=cli_args.final_year, default=DEFAULT_FINAL_YEAR, metavar="Y",
+                   help="last year of the runs, %d-%d (default 2020)" % cli_args.FINAL_YEAR_RANGE)
+    p.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="also write the differences to this CSV file")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--wide", action="store_true", help="tables as wide as they take (default: fit 100 columns)")
+    add_lang(p)
     p.set_defaults(func=_compare)

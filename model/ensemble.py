@@ -184,8 +184,14 @@ def _chunks(matrix: np.ndarray, chunk_size: int | None, slots: int) -> list[np.n
 
 
 def _run_in_processes(spec, names, chunks, n_workers, progress) -> list[np.ndarray]:
+    from .workers import sigint_ignored
+
     pool = _process_pool(n_workers)
-    futures = [pool.submit(run_members, spec, names, chunk) for chunk in chunks]
+    if getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+        _process_pool.cache_clear()  # e.g. stopped by Ctrl-C (model.workers.terminate_all): start anew
+        pool = _process_pool(n_workers)
+    with sigint_ignored():  # submitting starts the fork server and the workers
+        futures = [pool.submit(run_members, spec, names, chunk) for chunk in chunks]
     parts = []
     for future, chunk in zip(futures, chunks):  # in submission order: results keep member order
         parts.append(future.result())
@@ -201,9 +207,14 @@ def _process_pool(n_workers: int) -> ProcessPoolExecutor:
     Workers come from a fork server that has imported this module (and Simlin) once: cheap to
     start, and safe in a parent that runs threads (Streamlit, Dask), unlike a plain fork.
     """
+    from . import workers
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__, "simlin"])
-    return ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
+    # Workers ignore Ctrl-C and end when their parent (the fork server, which ends with this
+    # process) is gone.
+    return workers.register(ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
+                                                initializer=workers.init_worker, initargs=(os.getpid(),)))
 
 
 def _run_on_dask(spec, names, matrix, chunk_size, scheduler, client, progress) -> list[np.ndarray]:

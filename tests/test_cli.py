@@ -10,7 +10,7 @@ import model
 from model.batch import RESULTS_FILE, run_scenarios, write_atomic
 from model.cli import main
 from model.cli_scenarios import compare_runs
-from model.metadata import MODULES
+from model.metadata import MODULES, indicator_table
 from model.scenarios import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,25 +52,27 @@ def test_end_to_end_run_of_every_shipped_scenario(shipped_parallel, shanghai):
     n_years, n_indicators = 2020 - 2010 + 1, len(shanghai.indicators())
 
     results = pd.read_csv(out / "results.csv")
-    assert list(results.columns) == ["scenario", "year", "indicator", "value", "unit"]
+    assert list(results.columns) == ["scenario", "year", "indicator", "value", "unit", "label"]
     assert list(dict.fromkeys(results["scenario"])) == names  # in the order given
     assert len(results) == len(names) * n_years * n_indicators
     plan = load_plan(shanghai)
     row = results[(results.scenario == "plan") & (results.year == 2015) & (results.indicator == "rail_length")]
-    assert row["value"].item() == pytest.approx(plan.loc[2015, "rail_length"], rel=1e-12)
-    assert row["unit"].item() == "km"
+    decimals = int(indicator_table().loc["rail_length", "decimals"])
+    assert row["value"].item() == round(plan.loc[2015, "rail_length"], decimals)  # rounded to its precision
+    assert row["unit"].item() == "km" and row["label"].item() == indicator_table().loc["rail_length", "label_en"]
 
     card = pd.read_csv(out / "scorecard.csv")
-    assert list(card.columns) == ["scenario", "plan", "target_id", "year", "value", "target", "op",
-                                  "attribute", "gap", "status"]
+    assert list(card.columns)[:11] == ["scenario", "scenario_title", "plan", "target_id", "year", "value", "target",
+                                       "op", "attribute", "gap", "status"]
+    assert {"label", "unit", "plan_label", "attribute_label", "status_label"} <= set(card.columns)
     assert len(card) == len(names) * len(model.plan_targets())
     assert set(card["status"]) <= {"met", "near", "missed"}
 
     md = (out / "scorecard.md").read_text(encoding="utf-8")
     header = next(line for line in md.splitlines() if line.startswith("| plan |"))
-    assert header.split(" | ")[-len(names):][-1].rstrip(" |") == names[-1]
-    assert all(f" {n} |" in header for n in names)
-    assert md.count("\n| 12th |") == 8 and md.count("\n| 13th |") == 8
+    assert header.rstrip(" |").endswith(f"(`{names[-1]}`)")
+    assert all(f"(`{n}`) |" in header for n in names)
+    assert md.count("\n| 12th plan (2015) |") == 8 and md.count("\n| 13th plan (2020) |") == 8
 
     for module in MODULES:
         png = (out / f"{module}.png").read_bytes()
@@ -85,6 +87,8 @@ def test_end_to_end_run_of_every_shipped_scenario(shipped_parallel, shanghai):
     assert set(as_run["baseline"]) == set(shanghai.levers()["name"])  # every lever, not only overrides
     assert as_run["rail-first"]["rail construction starts plan"] == 70
     assert manifest["failures"] == [] and manifest["started"] <= manifest["finished"]
+    assert manifest["schema"] == "plansim-output/1" and manifest["complete"] is True
+    assert manifest["outputs"][-1] == "manifest.json" and set(manifest["outputs"]) == OUTPUTS
 
 
 def load_plan(shanghai):
@@ -140,10 +144,17 @@ def test_refuses_a_non_empty_folder_unless_forced(tmp_path, capsys):
     code, _, stderr = run_cli(capsys, "run", SCENARIOS / "baseline.yaml", "--out", out, "--workers", "1")
     assert code == 2 and "not empty" in stderr and "--force" in stderr
     assert {p.name for p in out.iterdir()} == {"keep.txt"}  # nothing written
+    # --force replaces only a folder PlanSim wrote: a user's folder is never deleted
+    code, _, stderr = run_cli(capsys, "run", SCENARIOS / "baseline.yaml", "--out", out, "--workers", "1", "--force")
+    assert code == 2 and "replaces only a folder written by PlanSim" in stderr
+    assert {p.name for p in out.iterdir()} == {"keep.txt"}
+    (out / "keep.txt").unlink()
+    assert run_cli(capsys, "run", SCENARIOS / "baseline.yaml", "--out", out, "--workers", "1", "--no-progress")[0] == 0
     code, _, _ = run_cli(capsys, "run", SCENARIOS / "baseline.yaml", "--out", out, "--workers", "1",
                          "--final-year", "2015", "--force", "--no-progress")
     assert code == 0
-    assert {p.name for p in out.iterdir()} == OUTPUTS | {"keep.txt"}
+    assert {p.name for p in out.iterdir()} == OUTPUTS  # the whole folder replaced, nothing of the old run
+    assert {p.name for p in tmp_path.iterdir()} == {"out"}  # no lock, no temporary folder left
     card = pd.read_csv(out / "scorecard.csv")
     assert set(card["plan"]) == {"12th"}  # 2020 targets are outside a run to 2015
     assert pd.read_csv(out / RESULTS_FILE)["year"].max() == 2015
@@ -164,9 +175,11 @@ def test_files_appear_whole_or_not_at_all(tmp_path):
 def test_bad_options(tmp_path, capsys):
     with pytest.raises(SystemExit) as caught:
         main(["run", str(SCENARIOS / "baseline.yaml"), "--out", str(tmp_path / "o"), "--workers", "0"])
-    assert caught.value.code == 2 and "expected at least 1" in capsys.readouterr().err
-    code, _, stderr = run_cli(capsys, "run", SCENARIOS / "baseline.yaml", "--out", tmp_path / "o", "--final-year", "2010")
-    assert code == 2 and "--final-year must be a whole year after 2010" in stderr
+    assert caught.value.code == 2 and "0 is outside the allowed range 1 to" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["run", str(SCENARIOS / "baseline.yaml"), "--out", str(tmp_path / "o"), "--final-year", "2010"])
+    assert caught.value.code == 2 and "2,010 is outside the allowed range 2,011 to 2,050" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 # -- help ----------------------------------------------------------------------------------------
@@ -217,7 +230,7 @@ def test_compare_command(capsys):
     assert code == 0 and "No indicator differs." in out and "No target status differs." in out
     code, out, _ = run_cli(capsys, "compare", SCENARIOS / "plan.yaml", SCENARIOS / "rail-first.yaml")
     assert code == 0
-    assert "Levers that differ:" in out and "car plate quota" in out
-    assert "Indicators that differ" in out and "rail_length" in out and "private_cars" in out
+    assert "Levers that differ" in out and "car plate quota" in out
+    assert "Indicators that differ" in out and "Rail transit in operation" in out and "Private cars" in out
     code, _, err = run_cli(capsys, "compare", SCENARIOS / "plan.yaml", BAD / "empty.yaml")
     assert code == 1 and "empty.yaml: empty file" in err

@@ -57,6 +57,18 @@ def test_worker_processes_give_the_same_members(shanghai, runner):
     np.testing.assert_array_equal(spread.values, local.values)
 
 
+def test_workers_stopped_by_ctrl_c_are_replaced_on_the_next_run(shanghai, runner):
+    """Ctrl-C in the CLI stops every pool's workers (model.workers.terminate_all); a later
+    ensemble in the same process starts new ones instead of failing on the stopped pool."""
+    from model.workers import terminate_all
+
+    members = sample(load_uncertainties(reference=shanghai), 20, seed=5)
+    first = runner.run(members, workers=2, chunk_size=5)
+    terminate_all()
+    again = runner.run(members, workers=2, chunk_size=5)
+    np.testing.assert_array_equal(again.values, first.values)
+
+
 def test_progress_counts_every_member(runner):
     seen = []
     runner.run(pd.DataFrame({"depreciation rate": np.linspace(0.05, 0.09, 25)}), workers=1, chunk_size=10,

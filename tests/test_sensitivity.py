@@ -78,8 +78,9 @@ def test_sensitivity_command_writes_indices_and_charts(tmp_path):
     indices = pd.read_csv(out / "indices.csv")
     assert {"target_id", "input", "S1", "S1_conf", "ST", "ST_conf"} <= set(indices.columns)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["runs"] == 16 * (11 + 1 + 2)
-    charts = [f for f in manifest["files"] if f.endswith(".png")]
+    assert manifest["details"]["runs"] == 16 * (11 + 1 + 2)
+    assert manifest["schema"] == "plansim-output/1" and manifest["command"] == "sensitivity"
+    charts = [f for f in manifest["outputs"] if f.endswith(".png")]
     assert len(charts) == 16 and all((out / f).exists() for f in charts)
 
 

@@ -211,9 +211,10 @@ def test_uncertainty_command_writes_its_files(tmp_path):
     assert {"target_id", "year", "probability_met"} <= set(probabilities.columns)
     assert len(pd.read_csv(out / "samples.csv")) == 60
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seed"] == 4 and manifest["members"] == 60
-    assert all((out / f).exists() for f in manifest["files"])
-    assert any(f.endswith(".png") for f in manifest["files"])
+    assert manifest["settings"]["seed"] == 4 and manifest["details"]["members"] == 60
+    assert manifest["schema"] == "plansim-output/1" and manifest["command"] == "uncertainty"
+    assert all((out / f).exists() for f in manifest["outputs"])
+    assert any(f.endswith(".png") for f in manifest["outputs"])
 
 
 def test_bad_calibrated_row_is_named(tmp_path, shanghai):
