@@ -14,7 +14,6 @@ Three declared files, all in calibration/data/:
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -198,7 +197,3 @@ def fit_observations(
                "fit", "unit", "source"]
     return merged[columns].reset_index(drop=True)
 
-
-def series_table(series_path: Path | str | None = None) -> pd.DataFrame:
-    """The declared series table (checked against the indicators, not against the history)."""
-    return load_series(series_path)

@@ -1,7 +1,9 @@
-"""Lever and indicator metadata, read from the model file (via PySD's doc) and two YAML files.
+"""Lever, indicator and target metadata: the model file's table (model.mdl, via the declaration),
+two YAML files and the plan targets.
 
 Units, ranges and defaults come from model/shanghai.mdl; labels and plan text from
-model/levers.yaml; indicator definitions from model/indicators.yaml. Nothing is declared twice.
+model/levers.yaml; indicator definitions from model/indicators.yaml; targets from
+model/data/plan_targets.csv. Nothing is declared twice.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import yaml
 from .errors import PlanSimError
 from .paths import INDICATORS_FILE, LEVERS_FILE, TARGETS_FILE
 
-CONTROL_VARIABLES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 MODULES = ("population", "economy", "energy", "transport")
 INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
 LEVER_KEYS = ("module", "label_en", "label_zh", "description_en", "description_zh", "plan_text")
