@@ -22,9 +22,9 @@ import pandas as pd
 from . import datafiles
 from .errors import PlanSimError
 from .metadata import indicator_table
+from .paths import DERIVED_SERIES_FILE as DERIVED_FILE
 from .paths import HISTORY_FILE, SERIES_FILE
 
-DERIVED_FILE = SERIES_FILE.parent / "derived_series.csv"
 QUALITIES = datafiles.QUALITIES
 USABLE_QUALITY = ("sourced", "derived")
 FIT_MODES = ("level", "shape", "none")
