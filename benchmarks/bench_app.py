@@ -24,8 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent  # app.py's folder; webapp is imported as installed
 
 
 def measure(runs: int) -> tuple[list[float], list[float]]:

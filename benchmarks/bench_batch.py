@@ -25,7 +25,6 @@ SCENARIOS = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
 
 def variants(folder: Path, n: int) -> list[str]:
     """``n`` scenario files: the plan with rail starts and coal share varied on a grid."""
-    sys.path.insert(0, str(ROOT))
     from model.scenarios import load_scenario, scenario_to_yaml
 
     plan = load_scenario(ROOT / "scenarios" / "plan.yaml")

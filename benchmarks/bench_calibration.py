@@ -3,6 +3,8 @@
     python benchmarks/bench_calibration.py            # full calibration into a temporary folder
     python benchmarks/bench_calibration.py --runs-only
 
+(after the README's install, pip install -e ., which makes ``model`` and ``calibration`` importable)
+
 Prints figures; asserts nothing. The full calibration is the same as ``python -m calibration``
 (same seed and settings) but writes to a temporary folder, then compares its estimates with the
 committed calibration/estimates.csv. The machine's load average is printed alongside: the two
@@ -17,15 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np
+import pandas as pd
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from calibration import results  # noqa: E402
-from calibration.pipeline import run_calibration  # noqa: E402
-from calibration.problem import Calibration  # noqa: E402
-from model.fast import SimlinModel  # noqa: E402
+from calibration import results
+from calibration.pipeline import run_calibration
+from calibration.problem import Calibration
 
 
 def _per_run(func, repeat: int) -> float:
@@ -39,12 +38,13 @@ def _per_run(func, repeat: int) -> float:
 def run_costs(problem: Calibration) -> None:
     theta = problem.spec.start
     params = problem.params(theta)
-    simlin = SimlinModel(problem.reference)
+    simlin = problem.reference.with_engine("simlin")
     rows = [
-        ("calibration FastRunner (objective)", _per_run(lambda: problem.cost(theta), 300)),
-        ("SimlinModel.run_variables", _per_run(lambda: simlin.run_variables(
+        ("objective: problem.cost (Simlin engine)", _per_run(lambda: problem.cost(theta), 300)),
+        ("engine alone: problem.simulate", _per_run(lambda: problem.simulate(theta), 300)),
+        ("Project(simlin).run_variables", _per_run(lambda: simlin.run_variables(
             params=params, initial_year=2000, final_year=2010, variables=problem.variables), 100)),
-        ("PySD ShanghaiModel.run_variables", _per_run(lambda: problem.simulate_pysd(theta), 20)),
+        ("Project(pysd).run_variables", _per_run(lambda: problem.simulate_pysd(theta), 20)),
     ]
     print("One 2000-2010 run (ms):")
     for name, seconds in rows:

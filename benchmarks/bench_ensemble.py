@@ -20,11 +20,9 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import model  # noqa: E402
-from model import sensitivity, uncertainty  # noqa: E402
-from model.ensemble import EnsembleRunner  # noqa: E402
+import model
+from model import sensitivity, uncertainty
+from model.ensemble import EnsembleRunner
 
 
 def peak_mib() -> tuple[float, float]:

@@ -14,7 +14,6 @@ Three declared files, all in calibration/data/:
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -23,9 +22,9 @@ import pandas as pd
 from . import datafiles
 from .errors import PlanSimError
 from .metadata import indicator_table
+from .paths import DERIVED_SERIES_FILE as DERIVED_FILE
 from .paths import HISTORY_FILE, SERIES_FILE
 
-DERIVED_FILE = SERIES_FILE.parent / "derived_series.csv"
 QUALITIES = datafiles.QUALITIES
 USABLE_QUALITY = ("sourced", "derived")
 FIT_MODES = ("level", "shape", "none")
@@ -198,7 +197,3 @@ def fit_observations(
                "fit", "unit", "source"]
     return merged[columns].reset_index(drop=True)
 
-
-def series_table(series_path: Path | str | None = None) -> pd.DataFrame:
-    """The declared series table (checked against the indicators, not against the history)."""
-    return load_series(series_path)

@@ -1,11 +1,14 @@
-"""Lever and indicator metadata, read from the model file (via PySD's doc) and two YAML files.
+"""Lever, indicator and target metadata: the model file's table (model.mdl, via the declaration),
+two YAML files and the plan targets.
 
 Units, ranges and defaults come from model/shanghai.mdl; labels and plan text from
-model/levers.yaml; indicator definitions from model/indicators.yaml. Nothing is declared twice.
+model/levers.yaml; indicator definitions from model/indicators.yaml; targets from
+model/data/plan_targets.csv. Nothing is declared twice.
 """
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -14,7 +17,6 @@ import yaml
 from .errors import PlanSimError
 from .paths import INDICATORS_FILE, LEVERS_FILE, TARGETS_FILE
 
-CONTROL_VARIABLES = ("INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER")
 MODULES = ("population", "economy", "energy", "transport")
 INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
 LEVER_KEYS = ("module", "label_en", "label_zh", "description_en", "description_zh", "plan_text")
@@ -78,12 +80,23 @@ def indicator_table() -> pd.DataFrame:
     return table
 
 
-def plan_targets() -> pd.DataFrame:
-    """The 12th and 13th plan targets, each mapped to a model indicator (column model_indicator);
-    the file is checked (years, operators, numbers) by model.datafiles."""
+def plan_targets(path: Path | str = TARGETS_FILE) -> pd.DataFrame:
+    """The plan targets, each mapped to a model indicator (column model_indicator); the file is
+    checked (years, operators, numbers) by model.datafiles, and each target's unit must be spelled
+    as its indicator's unit in indicators.yaml (one unit, one spelling, in every output)."""
     from .datafiles import read_plan_targets
 
-    return read_plan_targets(TARGETS_FILE)
+    path = Path(path)
+    table = read_plan_targets(path)
+    units = indicator_table()["unit"]
+    for row, target in table.iterrows():
+        expected = units.get(target["model_indicator"])  # an unknown indicator: the scorecard says so
+        if expected is not None and target["unit"] != expected:
+            raise PlanSimError(
+                f"{path.name}: row {row + 2}, column 'unit': target {target['plan']} {target['id']} is in "
+                f"{target['unit']!r} but its indicator {target['model_indicator']!r} is in {expected!r} "
+                f"({INDICATORS_FILE.name}); spell the unit as the indicator does")
+    return table
 
 
 def unknown_name_message(what: str, name: object, valid: Iterable[str]) -> str:

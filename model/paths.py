@@ -12,10 +12,13 @@ INDICATORS_FILE = PACKAGE_DIR / "indicators.yaml"
 DATA_DIR = PACKAGE_DIR / "data"
 BASELINE_FILE = DATA_DIR / "baseline_2010.csv"
 TARGETS_FILE = DATA_DIR / "plan_targets.csv"
-HISTORY_FILE = PROJECT_DIR / "calibration" / "data" / "history_2000_2010.csv"
-SERIES_FILE = PROJECT_DIR / "calibration" / "data" / "series.csv"
 SCENARIO_DIR = PROJECT_DIR / "scenarios"  # the shipped scenarios
+# Kept in calibration/ but read by the model and the app (observed history, calibrated defaults,
+# fit statistics): named here once, so that nothing imports the calibration package for a path.
 CALIBRATION_DIR = PROJECT_DIR / "calibration"
+HISTORY_FILE = CALIBRATION_DIR / "data" / "history_2000_2010.csv"
+SERIES_FILE = CALIBRATION_DIR / "data" / "series.csv"
+DERIVED_SERIES_FILE = CALIBRATION_DIR / "data" / "derived_series.csv"
 CALIBRATED_PARAMETERS_FILE = CALIBRATION_DIR / "parameters.csv"
 FIT_STATISTICS_FILE = CALIBRATION_DIR / "fit_statistics.csv"  # how well the calibrated model fits 2000-2010
 FIT_FIGURE_FILE = CALIBRATION_DIR / "figures" / "fit.png"
