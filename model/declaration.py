@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import mdl, metadata
-from .errors import LeverError, PlanSimError, Problem, TypeName, quote
+from .errors import LeverError, PlanSimError, Problem, TypeName, lever_range, quote, unknown_name
 from .paths import CALIBRATED_PARAMETERS_FILE, MODEL_FILE
 
 DEFAULT_FINAL_YEAR = 2020
@@ -140,8 +140,6 @@ class Declaration:
         checked: dict[str, float] = {}
         for name, value in (levers or {}).items():
             if not isinstance(name, str) or name not in rows:
-                from .scenarios import unknown_name
-
                 raise LeverError(unknown_name("error_what_lever", name, list(rows)))
             checked[name] = check_lever(name, value, rows[name])
         return checked
@@ -162,8 +160,6 @@ class Declaration:
                 checked[name] = check_lever(name, value, rows[name])
                 continue
             if not isinstance(name, str) or name not in self._constants:
-                from .scenarios import unknown_name
-
                 raise PlanSimError(unknown_name("error_what_constant", name, self._constants))
             number = as_number(value)
             if number is None or not math.isfinite(number):
@@ -208,8 +204,6 @@ def as_number(value: object) -> float | None:
 def check_lever(name: str, value: object, row: Mapping) -> float:
     """``value`` of lever ``name`` as a float inside its range (``row``: its levers() row), or
     LeverError with the range; a value typed in per cent gets a hint (25 -> 0.25)."""
-    from .scenarios import lever_range
-
     number = as_number(value)
     fields = {"name": quote(name), "value": quote(value), "range": lever_range(row)}
     if number is None or (isinstance(value, (float, np.floating)) and not math.isfinite(number)):

@@ -12,9 +12,10 @@ languages.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import reprlib
-from typing import Iterable
+from typing import Iterable, Mapping
 
 MAX_PROBLEMS = 20  # problems listed per error (per file for scenario files)
 QUOTE_LIMIT = 80  # characters of an input value shown in a message
@@ -245,3 +246,19 @@ def _rebuild_error(cls, items):
 
 class LeverError(PlanSimError):
     """A lever name or value that the model does not accept."""
+
+
+# -- problems every part of the model reports ----------------------------------------------------
+def unknown_name(what: str, name: object, valid: Iterable[str], **place) -> Problem:
+    """'unknown lever 'x'; closest valid names: ...' (``what``: a words.yaml key)."""
+    valid = list(valid)
+    text = name if isinstance(name, str) else ""
+    close = difflib.get_close_matches(text, valid, n=3, cutoff=0.5) if 0 < len(text) <= 200 else []
+    if close:
+        return Problem("error_unknown_closest", what=Word(what), name=quote(name), names=names(close), **place)
+    return Problem("error_unknown_valid", what=Word(what), name=quote(name), names=names(valid), **place)
+
+
+def lever_range(row: Mapping) -> Problem:
+    """A lever's allowed range with its unit, ``[0.2, 0.55] Dmnl``, as a message field."""
+    return Problem("error_range", min=f"{row['min']:g}", max=f"{row['max']:g}", units=Unit(row["units"]))

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 import yaml
 
-from .errors import MAX_PROBLEMS, LeverError, PlanSimError, Problem, TypeName, Unit, Word, names, quote
+from .errors import (MAX_PROBLEMS, LeverError, PlanSimError, Problem, TypeName, Unit, Word, lever_range,  # noqa: F401
+                     names, quote, unknown_name)  # lever_range, unknown_name: also imported from here
 from .paths import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -317,16 +318,6 @@ def _at(path: Path, data: Mapping, key: object, prefix: str = "") -> dict:
     return {"file": path, "line": getattr(data, "lines", {}).get(key), "key": f"{prefix}{key}"}
 
 
-def unknown_name(what: str, name: object, valid: Iterable[str], **place) -> Problem:
-    """'unknown lever 'x'; closest valid names: ...' (``what``: a words.yaml key)."""
-    valid = list(valid)
-    text = name if isinstance(name, str) else ""
-    close = difflib.get_close_matches(text, valid, n=3, cutoff=0.5) if 0 < len(text) <= 200 else []
-    if close:
-        return Problem("error_unknown_closest", what=Word(what), name=quote(name), names=names(close), **place)
-    return Problem("error_unknown_valid", what=Word(what), name=quote(name), names=names(valid), **place)
-
-
 def _check_text(path: Path, data: Mapping, key: str, problems: list, prefix: str = "") -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -379,11 +370,6 @@ def _check_levers(path: Path, data: Mapping, shanghai: "Declaration", problems: 
         except LeverError as err:
             problems.extend(item.at(**where) for item in err.items)
     return checked
-
-
-def lever_range(row: Mapping) -> Problem:
-    """A lever's allowed range with its unit, ``[0.2, 0.55] Dmnl``, as a message field."""
-    return Problem("error_range", min=f"{row['min']:g}", max=f"{row['max']:g}", units=Unit(row["units"]))
 
 
 def _load(path: Path, shanghai: "Declaration", chain: tuple[str, ...], check_name: bool) -> Scenario:
