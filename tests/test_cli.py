@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import model
-from model.batch import RESULTS_FILE, run_scenarios, write_atomic
+from model.experiments.batch import RESULTS_FILE, run_scenarios, write_atomic
 from model.cli import main
-from model.cli_scenarios import compare_runs
+from model.cli.scenarios import compare_runs
 from model.metadata import MODULES, indicator_table
 from model.scenarios import Scenario
 

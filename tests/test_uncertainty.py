@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from model import PlanSimError, ShanghaiModel
-from model.ensemble import EnsembleRunner
-from model.fast import SimlinModel
+from model import PlanSimError, Project
+from model.experiments.ensemble import EnsembleRunner
 from model.paths import CALIBRATED_PARAMETERS_FILE
-from model.uncertainty import (
+from model.experiments.uncertainty import (
     BAND_PERCENTILES, UNCERTAINTIES_FILE, Uncertainty, bands, calibrated_uncertainties, ensemble_for_levers,
     load_uncertainties, run_uncertainty, sample, target_probabilities,
 )
@@ -19,14 +18,14 @@ from model.uncertainty import (
 
 @pytest.fixture(scope="module")
 def runner(shanghai):
-    return EnsembleRunner(shanghai)
+    return EnsembleRunner(shanghai.with_engine("simlin"))
 
 
 @pytest.fixture(scope="module")
 def raw_model():
     """The model with the model file's starting values (no calibration), to pair with made-up
     calibration files."""
-    return ShanghaiModel(use_calibration=False)
+    return Project(use_calibration=False)
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +156,7 @@ def test_zero_width_distributions_repeat_the_deterministic_run(shanghai, runner,
     collapsed = [Uncertainty(u.name, u.distribution, defaults[u.name], defaults[u.name], defaults[u.name])
                  for u in declared]
     ensemble = run_uncertainty({}, 8, 3, uncertainties=collapsed, runner=runner, workers=1)
-    simlin_run = SimlinModel(shanghai).run()
+    simlin_run = shanghai.with_engine("simlin").run()
     for m in range(len(ensemble)):
         np.testing.assert_array_equal(ensemble.member(m).to_numpy(), simlin_run.to_numpy())
         np.testing.assert_allclose(ensemble.member(m).to_numpy(), default_run.to_numpy(), rtol=1e-9)
@@ -189,12 +188,12 @@ def test_probabilities_are_shares_of_members_meeting_the_target(plan_ensemble):
     assert 0 < probabilities["probability_met"].mean() < 1
 
 
-def test_ensemble_for_levers_for_the_app():
-    summary = ensemble_for_levers({"energy saving effort": 0.04}, n_members=100)
+def test_ensemble_for_levers_for_the_app(shanghai):
+    summary = ensemble_for_levers(shanghai, {"energy saving effort": 0.04}, n_members=100)
     assert set(summary.bands.columns) == {"indicator", "year", "p05", "p25", "p50", "p75", "p95"}
     assert summary.probabilities["probability_met"].between(0, 1).all()
     assert len(summary.ensemble) == 100
-    again = ensemble_for_levers({"energy saving effort": 0.04}, n_members=100)
+    again = ensemble_for_levers(shanghai.with_engine("simlin"), {"energy saving effort": 0.04}, n_members=100)
     pd.testing.assert_frame_equal(summary.bands, again.bands)
 
 
