@@ -124,9 +124,11 @@ def test_module_figures_read_well(seven, module):
 
 def test_fan_chart_puts_p_met_in_the_legend(tmp_path, shanghai):
     from model.experiments.ensemble import EnsembleRunner
-    from model.experiments.uncertainty import bands, fan_charts, run_uncertainty, target_probabilities
+    from model.experiments.uncertainty import bands, load_uncertainties, run_uncertainty, target_probabilities
+    from model.figures.fans import fan_charts
 
-    ensemble = run_uncertainty({}, 40, 3, runner=EnsembleRunner(shanghai), workers=1)
+    ensemble = run_uncertainty({}, 40, 3, uncertainties=load_uncertainties(reference=shanghai),
+                               runner=EnsembleRunner(shanghai.with_engine("simlin")), workers=1)
     paths = fan_charts(bands(ensemble), tmp_path, ["rail_length"], table=shanghai.indicators(),
                        probabilities=target_probabilities(ensemble), title="计划", lang="zh")
     assert [p.name for p in paths] == ["fan_rail_length.png"] and paths[0].stat().st_size > 10_000
