@@ -59,6 +59,17 @@ class Executor:
                 done(index[id(future)])
         return [future.result() for future in futures]
 
+    def map_chunked(self, fn: Callable, items: Iterable) -> list:
+        """``[fn(x) for x in items]`` in about ``slots`` tasks (one per slot: for many quick
+        calls, e.g. the population of a differential evolution, where a task per call would
+        cost more in transport than in work). Its signature is that of the ``workers=``
+        callable of ``scipy.optimize.differential_evolution``."""
+        items = list(items)
+        size = max(1, -(-len(items) // self.slots))
+        parts = self.map(apply_each, [fn] * len(range(0, len(items), size)),
+                         [items[i:i + size] for i in range(0, len(items), size)])
+        return [y for part in parts for y in part]
+
     def outcomes(self, fn: Callable, jobs: Mapping, desc: str = "", progress: bool = False) -> dict:
         """Run ``fn(*args)`` for each ``jobs`` key -> args; key -> result, or key -> the
         exception it raised (a worker that died included), in the order of ``jobs``; a
@@ -155,6 +166,11 @@ class Dask(Executor):
 
     def describe(self) -> str:
         return f"Dask scheduler {self.address}"
+
+
+def apply_each(fn: Callable, items: list) -> list:
+    """``[fn(x) for x in items]`` (a task of ``Executor.map_chunked``)."""
+    return [fn(x) for x in items]
 
 
 def create(workers: int | None = None, scheduler: str | None = None, client=None) -> Executor:
