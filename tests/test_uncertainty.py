@@ -109,7 +109,9 @@ def test_calibrated_standard_errors_replace_documented_ranges(tmp_path, raw_mode
         "lower": [0.06, 0.0, math.nan, 0.25], "upper": [0.1, 0.1, math.nan, 0.5],
         "role": ["structural", "structural", "structural", "historical lever"],
     }).to_csv(path, index=False)
-    loaded = {u.name: u for u in load_uncertainties(reference=raw_model, calibration=path)}
+    declared = _write(tmp_path, {"depreciation rate": "from calibration", "tertiary saving effectiveness": "from calibration",
+                                 "structural shift rate": {**GOOD, "low": 0.03, "high": 0.06}})
+    loaded = {u.name: u for u in load_uncertainties(declared, reference=raw_model, calibration=path)}
     dep = loaded["depreciation rate"]
     assert (dep.distribution, dep.centre, dep.sd, dep.basis) == ("normal", 0.07, 0.005, "calibration estimate")
     assert (dep.low, dep.high) == pytest.approx((0.06, 0.085))  # estimation bound below, 3 se above
@@ -223,3 +225,29 @@ def test_bad_calibrated_row_is_named(tmp_path, shanghai):
     with pytest.raises(PlanSimError, match=r"parameters.csv: row 2, parameter 'depreciation rate': the estimate 0.2 "
                                            r"lies outside its bounds \[0.17, 0.1\]"):
         load_uncertainties(reference=shanghai, calibration=path)
+
+
+def test_each_uncertain_range_is_declared_once(shanghai):
+    """A parameter the calibration estimates with a standard error is 'from calibration' in
+    uncertainties.yaml (its range is the estimate's); a range beside it is refused, and
+    'from calibration' without an estimate is refused."""
+    if not CALIBRATED_PARAMETERS_FILE.exists():
+        pytest.skip("no calibration/parameters.csv yet")
+    entries = yaml.safe_load(UNCERTAINTIES_FILE.read_text(encoding="utf-8"))
+    estimated = set(calibrated_uncertainties(CALIBRATED_PARAMETERS_FILE, shanghai))
+    assert {n for n, e in entries.items() if e == "from calibration"} == estimated & set(entries)
+    assert all(isinstance(e, dict) for n, e in entries.items() if n not in estimated)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("from calibration", "'depreciation rate' is 'from calibration', but parameters.csv gives it no estimate"),
+])
+def test_from_calibration_needs_an_estimate(tmp_path, raw_model, entry, message):
+    path = tmp_path / "parameters.csv"
+    pd.DataFrame({"parameter": ["structural shift rate"], "value": [0.04], "std_error": [0.01],
+                  "lower": [0.0], "upper": [0.1], "role": ["structural"]}).to_csv(path, index=False)
+    with pytest.raises(PlanSimError, match=message):
+        load_uncertainties(_write(tmp_path, {"depreciation rate": entry}), reference=raw_model, calibration=path)
+    with pytest.raises(PlanSimError, match="'structural shift rate' has a range, but the calibration estimates it"):
+        load_uncertainties(_write(tmp_path, {"structural shift rate": {**GOOD, "low": 0.0, "high": 0.1}}),
+                           reference=raw_model, calibration=path)

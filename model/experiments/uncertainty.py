@@ -1,9 +1,9 @@
 """Uncertainty analysis: declared parameter distributions, Latin hypercube ensembles, bands and
 the probability of meeting each plan target.
 
-Uncertain parameters (X) are declared in model/uncertainties.yaml, apart from the levers (L). Once
-calibration/parameters.csv gives a standard error for an estimated parameter, that estimate
-replaces the declared range (``load_uncertainties``).
+Uncertain parameters (X) are declared once, apart from the levers (L): in model/uncertainties.yaml
+with a documented range, or there as "from calibration" when calibration/parameters.csv gives the
+parameter's estimate and standard error, which then make its distribution (``load_uncertainties``).
 
     import model
     from model.experiments import uncertainty
@@ -36,6 +36,7 @@ DISTRIBUTIONS = {  # required numeric keys; the optional centre key and its mean
     "normal": (("sd", "low", "high"), "mean"),
 }
 TEXT_KEYS = ("basis", "reason", "source")
+FROM_CALIBRATION = "from calibration"  # an entry whose range is the calibration's estimate
 BASES = ("documented range", "calibration estimate")
 # calibration/parameters.csv (issue 4): the column holding each estimate's standard error, and
 # the columns holding its estimation bounds.
@@ -120,10 +121,22 @@ def load_uncertainties(
     if not isinstance(data, dict):
         raise PlanSimError(f"{path}: expected a mapping of parameter name -> distribution")
     calibrated = calibrated_uncertainties(calibration, reference) if calibration is not None else {}
-    # an entry that the calibration supersedes is still checked, except against the (calibrated) default
-    declared = {name: _parse_entry(path, name, entry, reference, check_centre=name not in calibrated)
-                for name, entry in data.items()}
-    return list({**declared, **calibrated}.values())
+    out = {}
+    for name, entry in data.items():
+        if entry == FROM_CALIBRATION:
+            if name not in calibrated:
+                where = Path(calibration).name if calibration is not None else "no calibration file"
+                raise PlanSimError(f"{path.name}: '{name}' is '{FROM_CALIBRATION}', but {where} gives it no estimate "
+                                   f"with a standard error; declare a range or rerun python -m calibration")
+            out[name] = calibrated[name]
+        elif name in calibrated:
+            raise PlanSimError(f"{path.name}: '{name}' has a range, but the calibration estimates it with a standard "
+                               f"error: write '{name}: {FROM_CALIBRATION}' (one declaration per parameter)")
+        else:
+            out[name] = _parse_entry(path, name, entry, reference)
+    # estimated with a standard error but not listed: an uncertainty all the same
+    out.update({name: u for name, u in calibrated.items() if name not in out})
+    return list(out.values())
 
 
 def calibrated_uncertainties(path: Path | str, reference: Declaration | Project) -> dict[str, Uncertainty]:
@@ -170,7 +183,7 @@ def calibrated_uncertainties(path: Path | str, reference: Declaration | Project)
     return out
 
 
-def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | Project, check_centre: bool = True) -> Uncertainty:
+def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | Project) -> Uncertainty:
     where = f"{path.name}: '{name}'"
     constants = reference.constants()
     if name not in constants:
@@ -200,7 +213,7 @@ def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | 
         raise PlanSimError(f"{where}: basis {entry['basis']!r} is not one of {list(BASES)}")
     low, high = numbers["low"], numbers["high"]
     centre = numbers.get(centre_key, constants[name]) if centre_key else (low + high) / 2
-    if check_centre and not low <= centre <= high:
+    if not low <= centre <= high:
         what = f"'{centre_key}'" if centre_key in entry else f"the model default {centre:g} (used as {centre_key})"
         raise PlanSimError(f"{where}: {what} must lie in [low, high] = [{low:g}, {high:g}]")
     if numbers.get("sd", 0) < 0:
