@@ -3,7 +3,7 @@ line, observed 2000-2010 history as points, plan targets as markers; text in Chi
 
 Every figure of the package is built on ``matplotlib.figure.Figure`` with the Agg canvas (never pyplot), so no
 window system or global backend state is involved: safe in worker processes and tests. Text is
-drawn in ``model.fonts.font_context(lang)`` (a CJK font for Chinese). Scenarios differ by
+drawn in ``model.figures.fonts.font_context(lang)`` (a CJK font for Chinese). Scenarios differ by
 colour, dash pattern and marker, so that up to ten stay apart where their lines coincide; the
 legend names them by title. Year ticks fall on whole 5-year marks; target labels sit on the side
 of the marker away from the lines, on a white box, inside the panel.
