@@ -5,7 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from model.cli import args as cli_args
 from model.errors import PlanSimError
+from model.experiments import executor as executors
 
 from . import fit
 from .pipeline import HERE, run_calibration
@@ -25,12 +27,19 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"population per parameter (default {fit.POPSIZE})")
     parser.add_argument("--maxiter", type=int, default=fit.MAXITER,
                         help=f"generations of differential evolution at most (default {fit.MAXITER})")
+    parser.add_argument("--workers", type=cli_args.workers, default=1, metavar="N",
+                        help="worker processes evaluating each generation of the search (default 1: this process, "
+                             "member by member, as the committed outputs were made; more evaluate a generation at "
+                             "once, which gives slightly different estimates)")
+    parser.add_argument("--scheduler", type=cli_args.scheduler, default=None, metavar="tcp://HOST:PORT",
+                        help="evaluate the generations on this Dask scheduler instead (checked first)")
     parser.add_argument("--no-twin", action="store_true", help="skip the twin experiment")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     try:
-        outcome = run_calibration(args.out, seed=args.seed, popsize=args.popsize, maxiter=args.maxiter,
-                                  progress=not args.quiet, twin=not args.no_twin)
+        with executors.create(args.workers, args.scheduler) as executor:
+            outcome = run_calibration(args.out, seed=args.seed, popsize=args.popsize, maxiter=args.maxiter,
+                                      progress=not args.quiet, twin=not args.no_twin, executor=executor)
     except PlanSimError as err:  # a damaged data file: one clear line, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 2

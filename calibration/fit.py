@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from scipy.optimize import differential_evolution, least_squares
 from tqdm.auto import tqdm
 
-from .problem import Calibration
+from model.errors import PlanSimError
+
+from .problem import Calibration, CalibrationFiles, worker_problem
 
 SEED = 20100101  # fixed: the same data give the same estimates
 # Differential evolution settings: population per parameter, generations, relative tolerance.
@@ -68,9 +71,22 @@ class _Scaled:
         return float(r @ r)
 
 
+def scaled_cost(files: CalibrationFiles, u) -> float:
+    """The cost at unit-cube point ``u`` of the problem declared by ``files`` (a worker's task)."""
+    problem = worker_problem(files)
+    return _Scaled(problem).cost(u)
+
+
 def calibrate(problem: Calibration, *, seed: int = SEED, popsize: int = POPSIZE, maxiter: int = MAXITER,
-              tol: float = TOL, progress: bool = True, start: np.ndarray | None = None) -> FitResult:
-    """Fit the problem's parameters; ``start`` (physical units) defaults to the spec's starts."""
+              tol: float = TOL, progress: bool = True, start: np.ndarray | None = None,
+              executor=None) -> FitResult:
+    """Fit the problem's parameters; ``start`` (physical units) defaults to the spec's starts.
+
+    ``executor`` (``model.experiments.executor``; default: this process) evaluates each
+    generation of the differential evolution: worker processes or a Dask cluster evaluate a
+    whole generation at once (scipy's ``updating="deferred"``, so estimates differ slightly
+    from the serial search, which updates the population member by member).
+    """
     spec = problem.spec
     width = spec.upper - spec.lower
     u0 = ((spec.start if start is None else np.asarray(start, float)) - spec.lower) / width
@@ -83,14 +99,19 @@ def calibrate(problem: Calibration, *, seed: int = SEED, popsize: int = POPSIZE,
         bar.update(1)
         bar.set_postfix(cost=f"{intermediate_result.fun:.5f}")
 
+    parallel = executor is not None and executor.kind != "serial"
+    if parallel and problem.own_observations:
+        raise PlanSimError("a calibration on other observations (e.g. the twin experiment) runs in this process only")
     t0 = time.perf_counter()
     de = differential_evolution(
-        scaled.cost, bounds=[(0.0, 1.0)] * len(u0), seed=seed, popsize=popsize, maxiter=maxiter, tol=tol,
-        init="latinhypercube", x0=np.clip(u0, 0, 1), polish=False, updating="immediate", callback=report,
+        partial(scaled_cost, problem.files) if parallel else scaled.cost, bounds=[(0.0, 1.0)] * len(u0), seed=seed,
+        popsize=popsize, maxiter=maxiter, tol=tol, init="latinhypercube", x0=np.clip(u0, 0, 1), polish=False,
+        updating="deferred" if parallel else "immediate", callback=report,
+        workers=executor.map_chunked if parallel else 1,
     )
     bar.close()
     seconds["differential_evolution"] = time.perf_counter() - t0
-    evaluations["differential_evolution"] = scaled.evaluations
+    evaluations["differential_evolution"] = int(de.nfev) if parallel else scaled.evaluations
 
     bar = tqdm(desc="least-squares polish", unit="run", disable=not progress)
     scaled.bar, scaled.evaluations = bar, 0

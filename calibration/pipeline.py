@@ -39,9 +39,10 @@ def projection_check(reference: Project, parameters: pd.DataFrame) -> tuple[pd.D
 
 def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: int = fitting.POPSIZE,
                     maxiter: int = fitting.MAXITER, progress: bool = True, twin: bool = True,
-                    report: bool = True) -> dict:
+                    report: bool = True, executor=None) -> dict:
     """Run everything and write estimates.csv, parameters.csv, fit_statistics.csv, REPORT.md
-    and figures/ into ``out_dir``; return the tables and timings."""
+    and figures/ into ``out_dir``; return the tables and timings. ``executor``
+    (``model.experiments.executor``; default this process) evaluates the search's generations."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -55,7 +56,7 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
     t = start
     problem = Calibration()
     t = lap("load model and data", t)
-    fit = fitting.calibrate(problem, seed=seed, popsize=popsize, maxiter=maxiter, progress=progress)
+    fit = fitting.calibrate(problem, seed=seed, popsize=popsize, maxiter=maxiter, progress=progress, executor=executor)
     timings.update({f"fit: {k.replace('_', ' ')}": v for k, v in fit.seconds.items()})
     t = time.perf_counter()
 

@@ -13,6 +13,8 @@ indicators' units (shares in per cent) for the statistics.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -31,6 +33,22 @@ from .spec import END_YEAR, START_YEAR
 FAILED_RESIDUAL = 10.0
 
 
+@dataclass(frozen=True)
+class CalibrationFiles:
+    """The declared files a calibration problem is built from (what names it in a worker)."""
+
+    spec_path: str
+    initial_path: str
+    derived_2010_path: str
+
+
+@lru_cache(maxsize=2)
+def worker_problem(files: CalibrationFiles) -> "Calibration":
+    """This process's problem for ``files`` on the fast engine (a worker builds it once)."""
+    return Calibration(Project(engine="simlin", use_calibration=False), spec_path=files.spec_path,
+                       initial_path=files.initial_path, derived_2010_path=files.derived_2010_path)
+
+
 class Calibration:
     """Everything the optimiser needs, built once from the declared files.
 
@@ -41,6 +59,8 @@ class Calibration:
     def __init__(self, reference: Project | None = None, *, observations: pd.DataFrame | None = None,
                  spec_path=specs.SPEC_FILE, initial_path=specs.INITIAL_FILE,
                  derived_2010_path=specs.DERIVED_2010_FILE):
+        self.files = CalibrationFiles(str(spec_path), str(initial_path), str(derived_2010_path))
+        self.own_observations = observations is not None
         # The raw model file: the calibration must not start from an earlier calibration's output.
         self.reference = reference if reference is not None else Project(use_calibration=False)
         constants = self.reference.constants()

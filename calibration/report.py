@@ -5,19 +5,25 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from model.history import USABLE_QUALITY, load_series
 
-from model.history import USABLE_QUALITY, load_series  # noqa: E402
-
-from .problem import Calibration  # noqa: E402
+from .problem import Calibration
 
 HERE = Path(__file__).resolve().parent
 NOTES_FILE = HERE / "report_notes.md"
+
+
+def _figure(size: tuple[float, float]) -> Figure:
+    """A figure on the Agg canvas (matplotlib's object-oriented API: no pyplot state)."""
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig
 # Indicators shown in the projection check (2010 baseline, 2015, 2020).
 PROJECTION_INDICATORS = ("gdp", "gdp_growth_avg_5y", "tertiary_share", "rd_share", "resident_population",
                          "registered_population", "share_65plus", "energy_total",
@@ -74,7 +80,8 @@ def fit_figure(inputs: ReportInputs, path: Path) -> None:
     model_at = problem.at_points(problem.sim_array(inputs.frame))
     cols = 4
     rows = math.ceil(len(problem.series) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.1 * rows), squeeze=False)
+    fig = _figure((4.2 * cols, 3.1 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     years = inputs.frame.index.to_numpy()
     for ax, name in zip(axes.flat, problem.series):
         group = points[points["series"] == name]
@@ -105,14 +112,14 @@ def fit_figure(inputs: ReportInputs, path: Path) -> None:
     fig.suptitle("Calibration 2000-2010: model (PySD run of the estimates) against history", fontsize=10)
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     fig.savefig(path, dpi=90)
-    plt.close(fig)
 
 
 def residual_figure(inputs: ReportInputs, path: Path) -> None:
     """Relative residuals (simulated / actual - 1, %) of every fitted point, by series."""
     points = inputs.points
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    colours = plt.get_cmap("tab20").colors  # 13 series: tab10 would repeat colours
+    fig = _figure((11, 4.5))
+    ax = fig.subplots()
+    colours = colormaps["tab20"].colors  # 13 series: tab10 would repeat colours
     markers = "osD^v<>ph*"
     for k, (name, group) in enumerate(points.groupby("series", sort=False)):
         ax.plot(group["year"], (group["simulated"] / group["actual"] - 1) * 100, marker=markers[k % len(markers)],
@@ -124,14 +131,14 @@ def residual_figure(inputs: ReportInputs, path: Path) -> None:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-    plt.close(fig)
 
 
 def projection_figure(inputs: ReportInputs, path: Path) -> None:
     """Default projection 2010-2020 with the calibrated defaults and with the model file's values."""
     runs = inputs.extra["projection_runs"]
     shown = ["gdp_growth", "tertiary_share", "resident_population", "share_65plus", "energy_total", "rd_share"]
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6))
+    fig = _figure((12, 6))
+    axes = fig.subplots(2, 3)
     for ax, ind in zip(axes.flat, shown):
         for label, run in runs.items():
             ax.plot(run.index, run[ind], marker=".", label=label)
@@ -141,7 +148,6 @@ def projection_figure(inputs: ReportInputs, path: Path) -> None:
     fig.suptitle("Default projection (business as usual) from the 2010 baseline", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-    plt.close(fig)
 
 
 def write_figures(inputs: ReportInputs, figures_dir: Path) -> None:

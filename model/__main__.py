@@ -1,4 +1,4 @@
-"""``python -m model``: see model/cli.py."""
+"""``python -m model``: see model/cli/."""
 import sys
 
 from .cli import main

@@ -77,7 +77,7 @@ def _targets(targets: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def score(result_df: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Score a run (``ShanghaiModel.run`` output, index year) against the plan targets.
+    """Score a run (``Project.run`` output, index year) against the plan targets.
 
     One row per target whose year is inside the run (targets after the run's last year are
     left out); columns plan, target_id, year, value, target, op, attribute, gap, status.

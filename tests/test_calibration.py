@@ -190,3 +190,15 @@ def test_command_writes_every_output(tmp_path, capsys):
     for section in ("## Fit statistics", "## Estimated parameters", "## Not estimated", "## Run time"):
         assert section in report
     assert re.search(r"Real GDP: mape [\d.]+ \(goal 3\)", capsys.readouterr().out)
+
+
+def test_the_search_runs_on_the_experiments_executor(problem):
+    """Differential evolution evaluates whole generations on worker processes (scipy's
+    ``workers=``, the executor's map): the estimates do not depend on the number of workers."""
+    from calibration.fit import calibrate
+    from model.experiments.executor import Processes
+
+    fits = [calibrate(problem, popsize=2, maxiter=2, progress=False, executor=Processes(workers))
+            for workers in (1, 2)]
+    np.testing.assert_array_equal(fits[0].x, fits[1].x)
+    assert fits[0].evaluations["differential_evolution"] > 0

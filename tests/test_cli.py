@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import model
-from model.batch import RESULTS_FILE, run_scenarios, write_atomic
+from model.experiments.batch import RESULTS_FILE, run_scenarios, write_atomic
 from model.cli import main
-from model.cli_scenarios import compare_runs
+from model.cli.scenarios import compare_runs
 from model.metadata import MODULES, indicator_table
 from model.scenarios import Scenario
 
@@ -117,8 +117,8 @@ def test_a_bad_file_is_reported_and_the_others_are_written(tmp_path, capsys):
     assert len(manifest["failures"]) == 1 and "out-of-range.yaml" in manifest["failures"][0]["source"]
 
 
-class _FailingModel:
-    """Stands in for ShanghaiModel: fails the run whose levers ask for it."""
+class _FailingProject:
+    """Stands in for a Project: fails the run whose levers ask for it."""
 
     def __init__(self):
         self.real = model.load()
@@ -132,7 +132,7 @@ class _FailingModel:
 def test_a_failed_run_is_reported_and_the_others_kept():
     good = Scenario("good", "好", "Good", "d", None, {})
     bad = Scenario("bad", "坏", "Bad", "d", None, {"car plate quota": 13})
-    results, failures = run_scenarios([good, bad], workers=1, final_year=2012, progress=False, model=_FailingModel())
+    results, failures = run_scenarios(_FailingProject(), [good, bad], final_year=2012, progress=False)
     assert list(results) == ["good"] and list(results["good"].index) == [2010, 2011, 2012]
     assert len(failures) == 1 and failures[0].reason == "run failed: RuntimeError: solver blew up"
 

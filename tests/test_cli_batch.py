@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import model.batch
+import model.experiments.batch
 from model.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,14 +86,14 @@ def test_uncertainty_names_a_bad_file(tmp_path, capsys, hostile, kind):
 def test_a_crash_inside_the_loader_is_that_file_s_failure_only(tmp_path, capsys, monkeypatch):
     """Whatever the loader raises for one file (here a bug: ZeroDivisionError), that file is
     reported as an internal error with a bounded message; the batch finishes the others."""
-    real = model.batch.load_scenario
+    real = model.experiments.batch.load_scenario
 
     def flaky(path, shanghai):
         if Path(path).name == "plan.yaml":
             raise ZeroDivisionError("x" * 100_000)
         return real(path, shanghai)
 
-    monkeypatch.setattr(model.batch, "load_scenario", flaky)
+    monkeypatch.setattr(model.experiments.batch, "load_scenario", flaky)
     out = tmp_path / "out"
     code, _, err = run_cli(capsys, "run", BASELINE, PLAN, "--out", out, "--workers", "1", "--final-year", "2011",
                            "--no-progress")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import model.figures
+import model.figures.scenarios
 from model.cli import main
-from model.outdir import INCOMPLETE_FILE, OutputDirError, OutputFolder
+from model.experiments.outdir import INCOMPLETE_FILE, OutputDirError, OutputFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -50,7 +50,7 @@ def test_an_interrupted_forced_rerun_keeps_the_old_complete_folder(finished_run,
     def broken_figure(*args, **kwargs):
         raise failure("stopped while drawing")
 
-    monkeypatch.setattr(model.figures, "module_png", broken_figure)
+    monkeypatch.setattr(model.figures.scenarios, "module_png", broken_figure)
     code, _, err = run_cli(capsys, "run", BASELINE, PLAN, "--out", finished_run, "--workers", "1",
                            "--final-year", "2020", "--force", "--no-progress")
     assert code == (130 if failure is KeyboardInterrupt else 2)
@@ -66,7 +66,7 @@ def test_a_killed_writer_leaves_a_folder_marked_incomplete_and_a_stale_lock(tmp_
     INCOMPLETE.txt) and its lock; the next run takes the stale lock over and clears both."""
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from model.outdir import OutputFolder\n"
+        [sys.executable, "-c", "import sys, time; from model.experiments.outdir import OutputFolder\n"
                                "with OutputFolder(sys.argv[1]) as tmp:\n"
                                "    (tmp / 'results.csv').write_text('half')\n"
                                "    print('ready', flush=True); time.sleep(120)", str(out)],
@@ -129,8 +129,8 @@ def test_an_unusable_out_is_refused_before_anything_runs(tmp_path, capsys, monke
     def must_not_run(*args, **kwargs):
         raise AssertionError("a run started before --out was checked")
 
-    monkeypatch.setattr("model.batch.ShanghaiModel", must_not_run)
-    monkeypatch.setattr("model.cli_ensembles._setup", must_not_run)
+    monkeypatch.setattr("model.experiments.batch.Project", must_not_run)
+    monkeypatch.setattr("model.cli.ensembles._setup", must_not_run)
     code, _, err = run_cli(capsys, *command, "--out", out, "--no-progress")
     assert code == 2 and message in err and err.startswith("error: --out ")
     assert "Traceback" not in err

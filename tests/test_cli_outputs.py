@@ -14,9 +14,9 @@ from matplotlib.figure import Figure
 
 import model
 from model.cli import main
-from model.cli_table import display_width, render
-from model.figures import module_figure
-from model.fonts import cjk_family, font_context
+from model.cli.table import display_width, render
+from model.figures.scenarios import module_figure
+from model.figures.fonts import cjk_family, font_context
 from model.history import observations
 from model.metadata import MODULES, indicator_table, plan_targets
 from model.scenarios import load_scenario
@@ -123,10 +123,12 @@ def test_module_figures_read_well(seven, module):
 
 
 def test_fan_chart_puts_p_met_in_the_legend(tmp_path, shanghai):
-    from model.ensemble import EnsembleRunner
-    from model.uncertainty import bands, fan_charts, run_uncertainty, target_probabilities
+    from model.experiments.ensemble import EnsembleRunner
+    from model.experiments.uncertainty import bands, load_uncertainties, run_uncertainty, target_probabilities
+    from model.figures.fans import fan_charts
 
-    ensemble = run_uncertainty({}, 40, 3, runner=EnsembleRunner(shanghai), workers=1)
+    ensemble = run_uncertainty({}, 40, 3, uncertainties=load_uncertainties(reference=shanghai),
+                               runner=EnsembleRunner(shanghai.with_engine("simlin")), workers=1)
     paths = fan_charts(bands(ensemble), tmp_path, ["rail_length"], table=shanghai.indicators(),
                        probabilities=target_probabilities(ensemble), title="计划", lang="zh")
     assert [p.name for p in paths] == ["fan_rail_length.png"] and paths[0].stat().st_size > 10_000

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from model.ensemble import EnsembleRunner
-from model.uncertainty import load_uncertainties, run_uncertainty
+from model.experiments.ensemble import EnsembleRunner
+from model.experiments.uncertainty import load_uncertainties, run_uncertainty
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def cluster():
 
 
 def test_dask_cluster_gives_the_local_ensemble(cluster, shanghai):
-    runner = EnsembleRunner(shanghai)
+    runner = EnsembleRunner(shanghai.with_engine("simlin"))
     unknowns = load_uncertainties(reference=shanghai)
     levers = {"population control": 0.2}
     local = run_uncertainty(levers, 120, 21, uncertainties=unknowns, runner=runner, workers=1)

@@ -1,18 +1,22 @@
-"""The fast ensemble runner (Simlin, chunks, worker processes) against PySD one run at a time."""
+"""The ensemble runner (chunks on an executor, either engine) against single runs of the project."""
 import numpy as np
 import pandas as pd
 import pytest
 
 from model import PlanSimError
-from model.ensemble import EnsembleRunner, indicator_values
-from model.engine import compute_indicators
-from model.fast import SimlinModel
-from model.uncertainty import load_uncertainties, sample
+from model.experiments.ensemble import EnsembleRunner
+from model.experiments.uncertainty import load_uncertainties, sample
 
 
 @pytest.fixture(scope="module")
-def runner(shanghai):
-    return EnsembleRunner(shanghai)
+def simlin(shanghai):
+    """The session's declaration on the fast engine."""
+    return shanghai.with_engine("simlin")
+
+
+@pytest.fixture(scope="module")
+def runner(simlin):
+    return EnsembleRunner(simlin)
 
 
 def _relative_difference(fast: pd.DataFrame, slow: pd.DataFrame) -> float:
@@ -24,22 +28,34 @@ def _relative_difference(fast: pd.DataFrame, slow: pd.DataFrame) -> float:
     return float(np.max(np.abs(a[both] - b[both]) / np.maximum(np.abs(b[both]), 1e-12)))
 
 
-def test_members_agree_with_pysd(shanghai, runner):
-    """A sample of members (every uncertain parameter and two levers varied) matches PySD run
-    one at a time to a relative difference below 1e-6 on every indicator and year."""
-    members = sample(load_uncertainties(reference=shanghai), 40, seed=7)
+@pytest.mark.parametrize("engine", ["pysd", "simlin"])
+def test_members_equal_single_runs_on_each_engine(shanghai, engine):
+    """Members (every uncertain parameter and two levers varied) equal ``Project.run`` of the
+    same inputs on the same engine, and on the other engine, to 1e-9 (relative) on every
+    indicator and year: one derivation of indicators for single runs and ensembles."""
+    project = shanghai.with_engine(engine)
+    members = sample(load_uncertainties(reference=shanghai), 6, seed=7)
     rng = np.random.default_rng(7)
     members["investment rate"] = rng.uniform(0.2, 0.45, len(members))
     members["coal share target"] = rng.uniform(0.3, 0.5, len(members))
     fixed = {"rail construction starts plan": 70.0, "energy saving effort": 0.03}
-    ensemble = runner.run(members, fixed, workers=1)
+    ensemble = EnsembleRunner(project).run(members, fixed, workers=1)
     lever_names = set(shanghai.levers()["name"])
-    for m in (0, 13, 26, 39):
+    other = shanghai.with_engine("simlin" if engine == "pysd" else "pysd")
+    for m in (0, 3, 5):
         row = members.iloc[m].to_dict()
         levers = {**fixed, **{k: v for k, v in row.items() if k in lever_names}}
         params = {k: v for k, v in row.items() if k not in lever_names}
-        reference = shanghai.run(levers, params=params)
-        assert _relative_difference(ensemble.member(m), reference) < 1e-6, f"member {m}"
+        assert _relative_difference(ensemble.member(m), project.run(levers, params=params)) < 1e-12, f"member {m}"
+        assert _relative_difference(ensemble.member(m), other.run(levers, params=params)) < 1e-9, f"member {m}"
+
+
+def test_pysd_members_in_worker_processes_equal_those_run_here(shanghai):
+    """The PySD engine's members go to worker processes too (each loads the project once)."""
+    runner = EnsembleRunner(shanghai)
+    members = sample(load_uncertainties(reference=shanghai), 4, seed=1)
+    np.testing.assert_array_equal(runner.run(members, workers=2, chunk_size=2).values,
+                                  runner.run(members, workers=1).values)
 
 
 def test_no_inputs_gives_the_default_projection(default_run, runner):
@@ -58,9 +74,9 @@ def test_worker_processes_give_the_same_members(shanghai, runner):
 
 
 def test_workers_stopped_by_ctrl_c_are_replaced_on_the_next_run(shanghai, runner):
-    """Ctrl-C in the CLI stops every pool's workers (model.workers.terminate_all); a later
+    """Ctrl-C in the CLI stops every pool's workers (model.experiments.workers.terminate_all); a later
     ensemble in the same process starts new ones instead of failing on the stopped pool."""
-    from model.workers import terminate_all
+    from model.experiments.workers import terminate_all
 
     members = sample(load_uncertainties(reference=shanghai), 20, seed=5)
     first = runner.run(members, workers=2, chunk_size=5)
@@ -74,15 +90,6 @@ def test_progress_counts_every_member(runner):
     runner.run(pd.DataFrame({"depreciation rate": np.linspace(0.05, 0.09, 25)}), workers=1, chunk_size=10,
                progress=seen.append)
     assert seen == [10, 10, 5]
-
-
-def test_vectorised_indicators_follow_compute_indicators(shanghai):
-    """The array form of the indicators equals engine.compute_indicators on the same raw run."""
-    raw = SimlinModel(shanghai).run_variables({"investment rate": 0.4})
-    table = shanghai.indicators()
-    expected = compute_indicators(raw, table)
-    got = indicator_values(raw.to_numpy()[None], raw.index.to_numpy(), list(raw.columns), table)[0]
-    np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-14, atol=0)
 
 
 def test_final_year_shortens_the_run(runner):
@@ -107,17 +114,25 @@ def test_bad_fixed_lever_is_named(runner):
         runner.run(pd.DataFrame(index=range(1)), {"coal share target": 0.9}, workers=1)
 
 
-def test_direct_binding_equals_public_simlin_methods(shanghai, runner):
+def test_direct_binding_equals_public_simlin_methods(shanghai, simlin):
     """The per-member fast path (pysimlin's C binding) gives the public Sim methods' numbers bit for bit."""
-    from model.ensemble import _public_member_function, _simlin_model, run_members, simlin_ident
+    from model.engines.simlin_engine import _compiled, public_member_function, run_members
+    from model.mdl import ident
 
     members = sample(load_uncertainties(reference=shanghai), 5, seed=2)
-    spec = runner.spec({"car plate quota": 20.0})
-    names = tuple(simlin_ident(c) for c in members.columns)
+    times = shanghai.declaration.run_times(2020)
+    spec = simlin.engine.spec({**shanghai.constants(), "car plate quota": 20.0}, times,
+                              shanghai.declaration.indicator_variables())
+    names = tuple(ident(c) for c in members.columns)
     fast = run_members(spec, names, members.to_numpy())
     slow = np.empty((len(members), len(spec.outputs), spec.n_saved))
-    with _simlin_model(spec).simulate(overrides=dict(spec.base)) as sim:
-        member = _public_member_function(sim, names, spec.outputs)
+    with _compiled(spec).simulate(overrides=dict(spec.base)) as sim:
+        member = public_member_function(sim, names, spec.outputs)
         for i, row in enumerate(members.to_numpy()):
             member(row, slow[i])
     np.testing.assert_array_equal(fast, slow.transpose(0, 2, 1))
+
+
+def test_an_ensemble_runner_needs_a_project(shanghai):
+    with pytest.raises(TypeError, match="model.Project"):
+        EnsembleRunner(shanghai.declaration)

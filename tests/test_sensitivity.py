@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 
 from model import PlanSimError
-from model.ensemble import EnsembleRunner
-from model.sensitivity import DUMMY, factors, run_sensitivity, sample_unit
-from model.uncertainty import load_uncertainties
+from model.experiments.ensemble import EnsembleRunner
+from model.experiments.sensitivity import DUMMY, factors, run_sensitivity, sample_unit
+from model.experiments.uncertainty import load_uncertainties
 
 
 @pytest.fixture(scope="module")
 def runner(shanghai):
-    return EnsembleRunner(shanghai)
+    return EnsembleRunner(shanghai.with_engine("simlin"))
 
 
 @pytest.fixture(scope="module")

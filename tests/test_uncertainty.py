@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from model import PlanSimError, ShanghaiModel
-from model.ensemble import EnsembleRunner
-from model.fast import SimlinModel
+from model import PlanSimError, Project
+from model.experiments.ensemble import EnsembleRunner
 from model.paths import CALIBRATED_PARAMETERS_FILE
-from model.uncertainty import (
+from model.experiments.uncertainty import (
     BAND_PERCENTILES, UNCERTAINTIES_FILE, Uncertainty, bands, calibrated_uncertainties, ensemble_for_levers,
     load_uncertainties, run_uncertainty, sample, target_probabilities,
 )
@@ -19,14 +18,14 @@ from model.uncertainty import (
 
 @pytest.fixture(scope="module")
 def runner(shanghai):
-    return EnsembleRunner(shanghai)
+    return EnsembleRunner(shanghai.with_engine("simlin"))
 
 
 @pytest.fixture(scope="module")
 def raw_model():
     """The model with the model file's starting values (no calibration), to pair with made-up
     calibration files."""
-    return ShanghaiModel(use_calibration=False)
+    return Project(use_calibration=False)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +109,9 @@ def test_calibrated_standard_errors_replace_documented_ranges(tmp_path, raw_mode
         "lower": [0.06, 0.0, math.nan, 0.25], "upper": [0.1, 0.1, math.nan, 0.5],
         "role": ["structural", "structural", "structural", "historical lever"],
     }).to_csv(path, index=False)
-    loaded = {u.name: u for u in load_uncertainties(reference=raw_model, calibration=path)}
+    declared = _write(tmp_path, {"depreciation rate": "from calibration", "tertiary saving effectiveness": "from calibration",
+                                 "structural shift rate": {**GOOD, "low": 0.03, "high": 0.06}})
+    loaded = {u.name: u for u in load_uncertainties(declared, reference=raw_model, calibration=path)}
     dep = loaded["depreciation rate"]
     assert (dep.distribution, dep.centre, dep.sd, dep.basis) == ("normal", 0.07, 0.005, "calibration estimate")
     assert (dep.low, dep.high) == pytest.approx((0.06, 0.085))  # estimation bound below, 3 se above
@@ -157,7 +158,7 @@ def test_zero_width_distributions_repeat_the_deterministic_run(shanghai, runner,
     collapsed = [Uncertainty(u.name, u.distribution, defaults[u.name], defaults[u.name], defaults[u.name])
                  for u in declared]
     ensemble = run_uncertainty({}, 8, 3, uncertainties=collapsed, runner=runner, workers=1)
-    simlin_run = SimlinModel(shanghai).run()
+    simlin_run = shanghai.with_engine("simlin").run()
     for m in range(len(ensemble)):
         np.testing.assert_array_equal(ensemble.member(m).to_numpy(), simlin_run.to_numpy())
         np.testing.assert_allclose(ensemble.member(m).to_numpy(), default_run.to_numpy(), rtol=1e-9)
@@ -189,12 +190,12 @@ def test_probabilities_are_shares_of_members_meeting_the_target(plan_ensemble):
     assert 0 < probabilities["probability_met"].mean() < 1
 
 
-def test_ensemble_for_levers_for_the_app():
-    summary = ensemble_for_levers({"energy saving effort": 0.04}, n_members=100)
+def test_ensemble_for_levers_for_the_app(shanghai):
+    summary = ensemble_for_levers(shanghai, {"energy saving effort": 0.04}, n_members=100)
     assert set(summary.bands.columns) == {"indicator", "year", "p05", "p25", "p50", "p75", "p95"}
     assert summary.probabilities["probability_met"].between(0, 1).all()
     assert len(summary.ensemble) == 100
-    again = ensemble_for_levers({"energy saving effort": 0.04}, n_members=100)
+    again = ensemble_for_levers(shanghai.with_engine("simlin"), {"energy saving effort": 0.04}, n_members=100)
     pd.testing.assert_frame_equal(summary.bands, again.bands)
 
 
@@ -224,3 +225,29 @@ def test_bad_calibrated_row_is_named(tmp_path, shanghai):
     with pytest.raises(PlanSimError, match=r"parameters.csv: row 2, parameter 'depreciation rate': the estimate 0.2 "
                                            r"lies outside its bounds \[0.17, 0.1\]"):
         load_uncertainties(reference=shanghai, calibration=path)
+
+
+def test_each_uncertain_range_is_declared_once(shanghai):
+    """A parameter the calibration estimates with a standard error is 'from calibration' in
+    uncertainties.yaml (its range is the estimate's); a range beside it is refused, and
+    'from calibration' without an estimate is refused."""
+    if not CALIBRATED_PARAMETERS_FILE.exists():
+        pytest.skip("no calibration/parameters.csv yet")
+    entries = yaml.safe_load(UNCERTAINTIES_FILE.read_text(encoding="utf-8"))
+    estimated = set(calibrated_uncertainties(CALIBRATED_PARAMETERS_FILE, shanghai))
+    assert {n for n, e in entries.items() if e == "from calibration"} == estimated & set(entries)
+    assert all(isinstance(e, dict) for n, e in entries.items() if n not in estimated)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("from calibration", "'depreciation rate' is 'from calibration', but parameters.csv gives it no estimate"),
+])
+def test_from_calibration_needs_an_estimate(tmp_path, raw_model, entry, message):
+    path = tmp_path / "parameters.csv"
+    pd.DataFrame({"parameter": ["structural shift rate"], "value": [0.04], "std_error": [0.01],
+                  "lower": [0.0], "upper": [0.1], "role": ["structural"]}).to_csv(path, index=False)
+    with pytest.raises(PlanSimError, match=message):
+        load_uncertainties(_write(tmp_path, {"depreciation rate": entry}), reference=raw_model, calibration=path)
+    with pytest.raises(PlanSimError, match="'structural shift rate' has a range, but the calibration estimates it"):
+        load_uncertainties(_write(tmp_path, {"structural shift rate": {**GOOD, "low": 0.0, "high": 0.1}}),
+                           reference=raw_model, calibration=path)

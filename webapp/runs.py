@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import PlanSimError, Project, history, scenarios, scorecard, uncertainty
+from model import PlanSimError, Project, history, scenarios, scorecard
+from model.experiments import uncertainty
 from model.metadata import MODULES
 from model.paths import SCENARIO_DIR
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cli_args
-from .cli_table import render
-from .engine import DEFAULT_FINAL_YEAR
-from .errors import PlanSimError
-from .outdir import HELP_FORCE, HELP_OUT
+from ..declaration import DEFAULT_FINAL_YEAR
+from ..errors import PlanSimError
+from ..experiments.outdir import HELP_FORCE, HELP_OUT
+from . import args as cli_args
+from .table import WIDTH, render
 
 COMPARE_YEARS = (2015, 2020)  # the 12th and 13th plans' target years
 
@@ -34,15 +34,16 @@ def add_lang(p: argparse.ArgumentParser) -> None:
 
 # -- run -----------------------------------------------------------------------------------------
 def _run(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from ..experiments.batch import run_batch
 
     command = ["python", "-m", "model", "run", *args.scenarios, "--out", args.out, "--final-year", str(args.final_year)]
     command += ["--workers", str(args.workers)] if args.workers else []
     command += ["--force"] if args.force else []
-    command += ["--lang", args.lang]
+    command += ["--lang", args.lang, "--engine", args.engine]
     try:
         report = run_batch(args.scenarios, args.out, workers=args.workers, final_year=args.final_year,
-                           force=args.force, progress=not args.no_progress, argv=command, lang=args.lang)
+                           force=args.force, progress=not args.no_progress, argv=command, lang=args.lang,
+                           engine=args.engine)
     except PlanSimError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -60,10 +61,10 @@ def _run(args: argparse.Namespace) -> int:
 
 # -- validate ------------------------------------------------------------------------------------
 def _validate(args: argparse.Namespace) -> int:
-    from . import load
-    from .batch import load_batch
+    from ..declaration import Declaration
+    from ..experiments.batch import load_batch
 
-    scenarios, failures = load_batch(args.files, load())
+    scenarios, failures = load_batch(args.files, Declaration())
     for s in scenarios:
         parent = f", extends {s.extends!r}" if s.extends else ""
         print(f"ok      {s.path}  ({s.name!r}{parent}, {len(s.levers)} lever override(s))")
@@ -79,7 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
 def lever_rows(shanghai, lang: str, wide: bool) -> tuple[list[str], list[list], list[bool]]:
     """The lever table: name, label and unit in ``lang``, range and default; ``wide`` adds the
     module, the other language's label, the step and the description."""
-    from .i18n import unit
+    from ..i18n import unit
 
     other = "en" if lang == "zh" else "zh"
     headers = ["name", "label", "unit", "min", "max", "default"] + (["step", "module", f"label_{other}", "description"] if wide else [])
@@ -92,23 +93,17 @@ def lever_rows(shanghai, lang: str, wide: bool) -> tuple[list[str], list[list], 
 
 
 def _levers(args: argparse.Namespace) -> int:
-    from . import load
+    from ..declaration import Declaration
 
-    shanghai = load()
+    shanghai = Declaration()
     if args.csv:
         table = shanghai.levers()[["name", "module", "label_zh", "label_en", "units", "min", "max", "step",
                                    "default", "description"]]
         table.to_csv(sys.stdout, index=False)
         return 0
     headers, rows, right = lever_rows(shanghai, args.lang, args.wide)
-    print(render(headers, rows, right=right, width=None if args.wide else cli_args_width(), shrink=1))
+    print(render(headers, rows, right=right, width=None if args.wide else WIDTH, shrink=1))
     return 0
-
-
-def cli_args_width() -> int:
-    from .cli_table import WIDTH
-
-    return WIDTH
 
 
 # -- compare -------------------------------------------------------------------------------------
@@ -120,7 +115,7 @@ def _differs(a: float, b: float) -> bool:
 
 def compare_runs(a: pd.DataFrame, b: pd.DataFrame, years) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicators whose values differ, and targets whose status differs, in ``years``."""
-    from .scorecard import score
+    from ..scorecard import score
 
     units = a.attrs.get("units", {})
     rows = [
@@ -142,9 +137,9 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame
     difference (value minus the first scenario's). A row appears for every scenario when its
     item differs between at least two of them. ``levers`` is the model's lever table (defaults,
     labels, units). Values are rounded to each indicator's precision."""
-    from .i18n import t, unit
-    from .metadata import indicator_table, round_to_precision
-    from .scorecard import export_table, score
+    from ..i18n import t, unit
+    from ..metadata import indicator_table, round_to_precision
+    from ..scorecard import export_table, score
 
     names = [s.name for s in scenarios]
     titles = {s.name: getattr(s, f"title_{lang}") for s in scenarios}
@@ -189,10 +184,10 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from . import load
-    from .batch import Failure, bounded, load_one
-    from .scenarios import ScenarioError
-    from .outdir import OutputDirError, check_file_target, write_atomic
+    from ..experiments.batch import Failure, bounded, load_one
+    from ..experiments.outdir import OutputDirError, check_file_target, write_atomic
+    from ..project import Project
+    from ..scenarios import ScenarioError
 
     if len(args.scenarios) < 2:
         print("error: compare needs at least two scenario files", file=sys.stderr)
@@ -203,7 +198,7 @@ def _compare(args: argparse.Namespace) -> int:
         except OutputDirError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-    shanghai = load()
+    shanghai = Project(engine=args.engine)
     scenarios, failures = [], []
     for k, path in enumerate(args.scenarios, start=1):
         try:
@@ -230,7 +225,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"Scenarios (the first is the reference); years {', '.join(map(str, years))}:")
     for s in scenarios:
         print(f"  {s.name}: {getattr(s, f'title_{args.lang}')} ({s.path})")
-    width = None if args.wide else cli_args_width()
+    width = None if args.wide else WIDTH
     headings = {"lever": "Levers that differ", "indicator": "Indicators that differ",
                 "target": "Target statuses that differ"}
     for section, heading in headings.items():
@@ -276,6 +271,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="last year, %d-%d (default 2020)" % cli_args.FINAL_YEAR_RANGE)
     p.add_argument("--force", action="store_true", help=HELP_FORCE)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    cli_args.add_engine(p, "pysd")
     add_lang(p)
     p.set_defaults(func=_run)
 
@@ -310,5 +306,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="also write the differences to this CSV file")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.add_argument("--wide", action="store_true", help="tables as wide as they take (default: fit 100 columns)")
+    cli_args.add_engine(p, "pysd")
     add_lang(p)
     p.set_defaults(func=_compare)

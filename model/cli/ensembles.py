@@ -3,8 +3,10 @@
     python -m model uncertainty scenarios/plan.yaml --samples 10000 --seed 1 --out out/plan-unc
     python -m model sensitivity scenarios/plan.yaml --method sobol --samples 1024 --out out/plan-sobol
 
-Both run locally in worker processes, or on a Dask cluster with ``--scheduler tcp://HOST:PORT``
-(same results for the same seed). Each writes a manifest.json saying how its files were made.
+Both run on Simlin by default (``--engine pysd``: the reference engine, same results to 1e-9),
+locally in worker processes, or on a Dask cluster with ``--scheduler tcp://HOST:PORT`` (same
+results for the same seed): one executor (``model.experiments.executor``). Each writes a
+manifest.json saying how its files were made.
 """
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ import functools
 import sys
 from pathlib import Path
 
-from . import cli_args
-from .cli_scenarios import add_lang
-from .engine import DEFAULT_FINAL_YEAR
-from .errors import PlanSimError
-from .metadata import round_to_precision
-from .outdir import HELP_FORCE, HELP_OUT, OutputFolder, now, write_manifest
+from ..declaration import DEFAULT_FINAL_YEAR
+from ..errors import PlanSimError
+from ..experiments.outdir import HELP_FORCE, HELP_OUT, OutputFolder, now, write_manifest
+from ..metadata import round_to_precision
+from . import args as cli_args
+from .scenarios import add_lang
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -37,12 +39,13 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="run the chunks on this Dask distributed scheduler instead of locally (checked first: "
                         "exit 2 within seconds if it does not answer)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cli_args.add_engine(p, "simlin")
     add_lang(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``uncertainty`` and ``sensitivity`` subcommands."""
-    from .uncertainty import UNCERTAINTIES_FILE
+    from ..experiments.uncertainty import UNCERTAINTIES_FILE
 
     p = sub.add_parser(
         "uncertainty", help="ensemble over the uncertain parameters: bands and target probabilities",
@@ -90,7 +93,7 @@ def _reporting_errors(command):
     2 for anything else (nothing was run or written)."""
     @functools.wraps(command)
     def wrapped(args: argparse.Namespace) -> int:
-        from .scenarios import ScenarioError
+        from ..scenarios import ScenarioError
 
         try:
             return command(args)
@@ -111,8 +114,6 @@ def outcomes_table(ensemble, probabilities) -> "pd.DataFrame":
     import numpy as np
     import pandas as pd
 
-    from .metadata import round_to_precision
-
     pairs = list(dict.fromkeys(zip(probabilities["indicator"], probabilities["year"].astype(int))))
     years = {int(y): k for k, y in enumerate(ensemble.years)}
     members = np.arange(len(ensemble))
@@ -126,7 +127,7 @@ def outcomes_table(ensemble, probabilities) -> "pd.DataFrame":
 
 def _settings(args) -> dict:
     return {"final_year": args.final_year, "seed": args.seed, "samples": args.samples, "lang": args.lang,
-            "workers": args.workers, "scheduler": args.scheduler, "force": args.force,
+            "workers": args.workers, "scheduler": args.scheduler, "force": args.force, "engine": args.engine,
             "where": f"Dask scheduler {args.scheduler}" if args.scheduler else
                      f"this machine, {args.workers or 'one per CPU (small runs: one)'} worker process(es)"}
 
@@ -137,17 +138,19 @@ def _argv(args) -> list[str]:
 
 @_reporting_errors
 def _uncertainty(args: argparse.Namespace) -> int:
-    from . import uncertainty as unc
-    from .batch import scenario_entries
+    from ..experiments import uncertainty as unc
+    from ..experiments.batch import scenario_entries
+    from ..figures.fans import fan_charts
 
     started = now()
     with OutputFolder(args.out, args.force) as out:
-        scenario, runner, client = _setup(args)
-        uncertainties = unc.load_uncertainties(args.uncertainties, reference=runner.reference)
-        with _progress(args, args.samples) as bar, _closing(client):
+        scenario, runner = _setup(args)
+        executor = _executor(args, args.samples)
+        uncertainties = unc.load_uncertainties(args.uncertainties, reference=runner.project)
+        with _progress(args, args.samples) as bar, executor:
             ensemble = unc.run_uncertainty(
                 scenario.levers, args.samples, args.seed, uncertainties=uncertainties, runner=runner,
-                final_year=args.final_year, workers=args.workers, client=client, progress=bar,
+                final_year=args.final_year, executor=executor, progress=bar,
             )
         bands = unc.bands(ensemble)
         probabilities = unc.target_probabilities(ensemble)
@@ -160,11 +163,11 @@ def _uncertainty(args: argparse.Namespace) -> int:
         outcomes_table(ensemble, probabilities).to_csv(out / "outcomes.csv", index=False)
         scored = list(dict.fromkeys(probabilities["indicator"]))
         title = getattr(scenario, f"title_{args.lang}")
-        figures = unc.fan_charts(bands, out / "figures", scored, table=runner.reference.indicators(),
+        figures = fan_charts(bands, out / "figures", scored, table=runner.project.indicators(),
                                  probabilities=probabilities, title=title, lang=args.lang)
         write_manifest(
             out, command="uncertainty", argv=_argv(args), started=started, settings=_settings(args),
-            scenarios=scenario_entries([scenario], runner.reference), failures=[],
+            scenarios=scenario_entries([scenario], runner.project), failures=[],
             outputs=["bands.csv", "target_probabilities.csv", "samples.csv", "outcomes.csv"]
                     + [str(p.relative_to(out)) for p in figures],
             details={
@@ -182,14 +185,15 @@ def _uncertainty(args: argparse.Namespace) -> int:
 
 @_reporting_errors
 def _sensitivity(args: argparse.Namespace) -> int:
-    from . import sensitivity as sens
-    from .batch import scenario_entries
-    from .uncertainty import load_uncertainties
+    from ..experiments import sensitivity as sens
+    from ..experiments.batch import scenario_entries
+    from ..experiments.uncertainty import load_uncertainties
+    from ..figures.sensitivity import bar_charts
 
     started = now()
     with OutputFolder(args.out, args.force) as out:
-        scenario, runner, client = _setup(args)
-        uncertainties = load_uncertainties(args.uncertainties, reference=runner.reference) \
+        scenario, runner = _setup(args)
+        uncertainties = load_uncertainties(args.uncertainties, reference=runner.project) \
             if args.over in ("uncertainties", "both") else []
         inputs = sens.factors(runner, levers=args.over in ("levers", "both"), uncertainties=uncertainties,
                               dummy=args.dummy)
@@ -197,19 +201,20 @@ def _sensitivity(args: argparse.Namespace) -> int:
         if runs > cli_args.MAX_SENSITIVITY_RUNS:
             raise PlanSimError(f"--samples {args.samples:,} means {runs:,} model runs with {len(inputs)} inputs; "
                                f"at most {cli_args.MAX_SENSITIVITY_RUNS:,} are allowed")
-        with _progress(args, runs) as bar, _closing(client):
+        executor = _executor(args, runs)
+        with _progress(args, runs) as bar, executor:
             indices = sens.run_sensitivity(
                 runner, scenario.levers, method=args.method, n=args.samples, seed=args.seed,
                 over_levers=args.over in ("levers", "both"), uncertainties=uncertainties, dummy=args.dummy,
-                final_year=args.final_year, workers=args.workers, client=client, progress=bar,
+                final_year=args.final_year, executor=executor, progress=bar,
             )
         indices.to_csv(out / "indices.csv", index=False)
-        levers = runner.reference.levers()
-        figures = sens.bar_charts(indices, out / "figures", runner.reference.indicators()["unit"].to_dict(),
+        levers = runner.project.levers()
+        figures = bar_charts(indices, out / "figures", runner.project.indicators()["unit"].to_dict(),
                                   lang=args.lang, labels=dict(zip(levers["name"], levers[f"label_{args.lang}"])))
         write_manifest(
             out, command="sensitivity", argv=_argv(args), started=started, settings=_settings(args),
-            scenarios=scenario_entries([scenario], runner.reference), failures=[],
+            scenarios=scenario_entries([scenario], runner.project), failures=[],
             outputs=["indices.csv"] + [str(p.relative_to(out)) for p in figures],
             details={
                 "method": args.method, "runs": runs, "over": args.over,
@@ -226,31 +231,26 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _setup(args):
-    """The scenario (a bad file is reported by name), the runner and, with --scheduler, a Dask
-    client on a scheduler that answered (else SchedulerError, exit 2, before any run)."""
-    from .batch import load_one
-    from .ensemble import EnsembleRunner
-    from .uncertainty import _shared_model
+    """The scenario (a bad file is reported by name) and the runner on the project of --engine."""
+    from ..experiments.batch import load_one
+    from ..experiments.ensemble import EnsembleRunner
+    from ..project import Project
 
-    reference = _shared_model()
-    scenario = load_one(args.scenario, reference)
-    client = cli_args.connect(args.scheduler) if args.scheduler else None
-    return scenario, EnsembleRunner(reference), client
+    project = Project(engine=args.engine)
+    return load_one(args.scenario, project), EnsembleRunner(project)
 
 
-class _closing:
-    """Close a Dask client (or nothing) at the end of the block."""
+def _executor(args, members: int):
+    """With --scheduler a Dask cluster that answered (else SchedulerError, exit 2, before any
+    run); else --workers local processes (default: one per core, but this process for at most
+    ensemble.IN_PROCESS_MAX_MEMBERS members)."""
+    from ..experiments import executor as executors
+    from ..experiments.ensemble import IN_PROCESS_MAX_MEMBERS
 
-    def __init__(self, client):
-        self.client = client
-
-    def __enter__(self):
-        return self.client
-
-    def __exit__(self, *exc):
-        if self.client is not None:
-            self.client.close()
-        return False
+    workers = args.workers
+    if workers is None and args.scheduler is None and members <= IN_PROCESS_MAX_MEMBERS:
+        workers = 1
+    return executors.create(workers, args.scheduler)
 
 
 class _progress:

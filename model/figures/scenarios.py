@@ -1,9 +1,9 @@
 """One figure per model module: every indicator of the module as a panel, every scenario as a
 line, observed 2000-2010 history as points, plan targets as markers; text in Chinese or English.
 
-Figures are built on ``matplotlib.figure.Figure`` with the Agg canvas (never pyplot), so no
+Every figure of the package is built on ``matplotlib.figure.Figure`` with the Agg canvas (never pyplot), so no
 window system or global backend state is involved: safe in worker processes and tests. Text is
-drawn in ``model.fonts.font_context(lang)`` (a CJK font for Chinese). Scenarios differ by
+drawn in ``model.figures.fonts.font_context(lang)`` (a CJK font for Chinese). Scenarios differ by
 colour, dash pattern and marker, so that up to ten stay apart where their lines coincide; the
 legend names them by title. Year ticks fall on whole 5-year marks; target labels sit on the side
 of the marker away from the lines, on a white box, inside the panel.
@@ -22,8 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MultipleLocator
 
 from .fonts import apply_fonts, font_context
-from .i18n import t, unit
-from .metadata import MODULES
+from ..i18n import t, unit
 
 PANEL_COLUMNS = 3
 PANEL_SIZE = (4.4, 3.0)  # inches per panel
@@ -147,20 +146,14 @@ def _module_figure(module, results, indicators, history, targets, lang, titles) 
     return fig
 
 
-def module_figures(results, indicators, history=None, targets=None, *, lang: str = "en",
-                   titles: Mapping[str, str] | None = None) -> dict[str, Figure]:
-    """``module_figure`` for each module of the model, keyed by module name."""
-    return {m: module_figure(m, results, indicators, history, targets, lang=lang, titles=titles) for m in MODULES}
-
-
 def module_png(module: str, results: Mapping[str, pd.DataFrame], lang: str = "en",
                titles: Mapping[str, str] | None = None) -> bytes:
     """The PNG of ``module_figure`` with the project's indicators, history and plan targets.
 
     Reads its inputs itself so that a worker process can render it from the results alone.
     """
-    from .history import observations
-    from .metadata import indicator_table, plan_targets
+    from ..history import observations
+    from ..metadata import indicator_table, plan_targets
 
     fig = module_figure(module, results, indicator_table(), observations(), plan_targets(), lang=lang, titles=titles)
     buffer = io.BytesIO()

@@ -1,12 +1,12 @@
 """Uncertainty analysis: declared parameter distributions, Latin hypercube ensembles, bands and
 the probability of meeting each plan target.
 
-Uncertain parameters (X) are declared in model/uncertainties.yaml, apart from the levers (L). Once
-calibration/parameters.csv gives a standard error for an estimated parameter, that estimate
-replaces the declared range (``load_uncertainties``).
+Uncertain parameters (X) are declared once, apart from the levers (L): in model/uncertainties.yaml
+with a documented range, or there as "from calibration" when calibration/parameters.csv gives the
+parameter's estimate and standard error, which then make its distribution (``load_uncertainties``).
 
     import model
-    from model import uncertainty
+    from model.experiments import uncertainty
     summary = uncertainty.ensemble_for_levers(model.load("simlin"), {"energy saving effort": 0.04})
     summary.bands              # indicator, year, p05, p25, p50, p75, p95
     summary.probabilities      # plan, target_id, indicator, year, op, target, probability_met
@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .declaration import DEFAULT_FINAL_YEAR, Declaration
+from ..declaration import DEFAULT_FINAL_YEAR, Declaration
+from ..errors import PlanSimError
+from ..metadata import plan_targets, unknown_name_message
+from ..paths import CALIBRATED_PARAMETERS_FILE, PACKAGE_DIR
+from ..project import Project
 from .ensemble import Ensemble, EnsembleRunner
-from .errors import PlanSimError
-from .metadata import plan_targets, unknown_name_message
-from .paths import CALIBRATED_PARAMETERS_FILE, PACKAGE_DIR
-from .project import Project
 
 UNCERTAINTIES_FILE = PACKAGE_DIR / "uncertainties.yaml"
 DISTRIBUTIONS = {  # required numeric keys; the optional centre key and its meaning
@@ -36,6 +36,7 @@ DISTRIBUTIONS = {  # required numeric keys; the optional centre key and its mean
     "normal": (("sd", "low", "high"), "mean"),
 }
 TEXT_KEYS = ("basis", "reason", "source")
+FROM_CALIBRATION = "from calibration"  # an entry whose range is the calibration's estimate
 BASES = ("documented range", "calibration estimate")
 # calibration/parameters.csv (issue 4): the column holding each estimate's standard error, and
 # the columns holding its estimation bounds.
@@ -120,10 +121,22 @@ def load_uncertainties(
     if not isinstance(data, dict):
         raise PlanSimError(f"{path}: expected a mapping of parameter name -> distribution")
     calibrated = calibrated_uncertainties(calibration, reference) if calibration is not None else {}
-    # an entry that the calibration supersedes is still checked, except against the (calibrated) default
-    declared = {name: _parse_entry(path, name, entry, reference, check_centre=name not in calibrated)
-                for name, entry in data.items()}
-    return list({**declared, **calibrated}.values())
+    out = {}
+    for name, entry in data.items():
+        if entry == FROM_CALIBRATION:
+            if name not in calibrated:
+                where = Path(calibration).name if calibration is not None else "no calibration file"
+                raise PlanSimError(f"{path.name}: '{name}' is '{FROM_CALIBRATION}', but {where} gives it no estimate "
+                                   f"with a standard error; declare a range or rerun python -m calibration")
+            out[name] = calibrated[name]
+        elif name in calibrated:
+            raise PlanSimError(f"{path.name}: '{name}' has a range, but the calibration estimates it with a standard "
+                               f"error: write '{name}: {FROM_CALIBRATION}' (one declaration per parameter)")
+        else:
+            out[name] = _parse_entry(path, name, entry, reference)
+    # estimated with a standard error but not listed: an uncertainty all the same
+    out.update({name: u for name, u in calibrated.items() if name not in out})
+    return list(out.values())
 
 
 def calibrated_uncertainties(path: Path | str, reference: Declaration | Project) -> dict[str, Uncertainty]:
@@ -138,7 +151,7 @@ def calibrated_uncertainties(path: Path | str, reference: Declaration | Project)
     path = Path(path)
     if not path.exists():
         return {}
-    from .datafiles import read_parameters
+    from ..datafiles import read_parameters
 
     table = read_parameters(path)  # checked: numbers where numbers belong, names once
     if STANDARD_ERROR_COLUMN not in table.columns:
@@ -170,7 +183,7 @@ def calibrated_uncertainties(path: Path | str, reference: Declaration | Project)
     return out
 
 
-def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | Project, check_centre: bool = True) -> Uncertainty:
+def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | Project) -> Uncertainty:
     where = f"{path.name}: '{name}'"
     constants = reference.constants()
     if name not in constants:
@@ -200,7 +213,7 @@ def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | 
         raise PlanSimError(f"{where}: basis {entry['basis']!r} is not one of {list(BASES)}")
     low, high = numbers["low"], numbers["high"]
     centre = numbers.get(centre_key, constants[name]) if centre_key else (low + high) / 2
-    if check_centre and not low <= centre <= high:
+    if not low <= centre <= high:
         what = f"'{centre_key}'" if centre_key in entry else f"the model default {centre:g} (used as {centre_key})"
         raise PlanSimError(f"{where}: {what} must lie in [low, high] = [{low:g}, {high:g}]")
     if numbers.get("sd", 0) < 0:
@@ -268,7 +281,7 @@ def target_probabilities(ensemble: Ensemble, targets: pd.DataFrame | None = None
     Columns plan, target_id, indicator, year, op, target, probability_met, probability_near.
     Targets dated after the ensemble's last year are left out.
     """
-    from .scorecard import status
+    from ..scorecard import status
 
     targets = plan_targets() if targets is None else targets
     years = {int(y): t for t, y in enumerate(ensemble.years)}
@@ -296,15 +309,13 @@ def run_uncertainty(
     seed: int | None,
     *,
     uncertainties: Sequence[Uncertainty] | None = None,
-    runner: EnsembleRunner | None = None,
+    runner: EnsembleRunner,
     final_year: int = DEFAULT_FINAL_YEAR,
     **run_options,
 ) -> Ensemble:
-    """Sample the uncertainties (Latin hypercube) and run every member with fixed ``levers``.
-
-    ``run_options`` go to ``EnsembleRunner.run`` (workers, scheduler, client, progress).
-    """
-    runner = runner if runner is not None else EnsembleRunner()
+    """Sample the uncertainties (Latin hypercube) and run every member with fixed ``levers``
+    on ``runner``'s project. ``run_options`` go to ``EnsembleRunner.run`` (workers, executor,
+    scheduler, client, progress)."""
     uncertainties = load_uncertainties(reference=runner.reference) if uncertainties is None else uncertainties
     return runner.run(sample(uncertainties, n, seed), levers, final_year, **run_options)
 
@@ -319,7 +330,7 @@ class UncertaintySummary:
 
 
 def ensemble_for_levers(
-    project: Declaration | Project, levers: Mapping[str, object] | None, n_members: int = 500,
+    project: Project, levers: Mapping[str, object] | None, n_members: int = 500,
     seed: int | None = DEFAULT_SEED, final_year: int = DEFAULT_FINAL_YEAR,
     uncertainties: Sequence[Uncertainty] | None = None,
 ) -> UncertaintySummary:
@@ -327,68 +338,13 @@ def ensemble_for_levers(
     members), in this process.
 
     ``project`` is the model the caller already holds (the app's project): its declaration
-    gives names, ranges and defaults, so nothing is loaded again; the members run on Simlin.
+    gives names, ranges and defaults, so nothing is loaded again; the members run on Simlin
+    (the same declaration on the fast engine, whatever engine ``project`` runs single runs on).
     ``uncertainties`` default to ``load_uncertainties(reference=project)``.
     """
     if uncertainties is None:
         uncertainties = load_uncertainties(reference=project)
+    fast = project if project.engine_name == "simlin" else project.with_engine("simlin")
     ensemble = run_uncertainty(levers, n_members, seed, uncertainties=uncertainties,
-                               runner=EnsembleRunner(project), final_year=final_year, workers=1)
+                               runner=EnsembleRunner(fast), final_year=final_year, workers=1)
     return UncertaintySummary(bands=bands(ensemble), probabilities=target_probabilities(ensemble), ensemble=ensemble)
-
-
-def fan_charts(
-    summary_bands: pd.DataFrame, out_dir: Path | str, indicators: Sequence[str], *,
-    table: pd.DataFrame, targets: pd.DataFrame | None = None, probabilities: pd.DataFrame | None = None,
-    title: str = "",
-    lang: str = "en",
-) -> list[Path]:
-    """One fan chart per indicator: the p05-p95 and p25-p75 bands, the median, and the plan
-    targets scored on the indicator (markers; the legend gives each target with its probability
-    of being met when ``probabilities`` is given). ``table`` is the indicator table (units,
-    labels); text is in ``lang``. Returns the paths written (``fan_<indicator>.png``)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MultipleLocator
-
-    from .figures import TARGET_STYLE, YEAR_TICK, target_text
-    from .fonts import font_context
-    from .i18n import t, unit
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = plan_targets() if targets is None else targets
-    chance = {} if probabilities is None else \
-        probabilities.set_index(["plan", "target_id"])["probability_met"].to_dict()
-    paths = []
-    with font_context(lang):
-        for ind in indicators:
-            data = summary_bands[summary_bands["indicator"] == ind]
-            if data.empty:
-                continue
-            fig = Figure(figsize=(7, 4.6))
-            FigureCanvasAgg(fig)
-            ax = fig.subplots()
-            ax.fill_between(data["year"], data["p05"], data["p95"], alpha=0.25, color="tab:blue", label=t("fig_band_90", lang))
-            ax.fill_between(data["year"], data["p25"], data["p75"], alpha=0.45, color="tab:blue", label=t("fig_band_50", lang))
-            ax.plot(data["year"], data["p50"], color="tab:blue", label=t("fig_median", lang))
-            for _, target in targets[targets["model_indicator"] == ind].iterrows():
-                style = TARGET_STYLE.get(target["plan"], TARGET_STYLE["13th"])
-                key = (target["plan"], target["id"])
-                label = target_text(target["op"], target["value"], lang)
-                label = t("fig_p_met", lang, plan=t(f"plan_{target['plan']}", lang), op="", value=label,
-                          p=f"{chance[key]:.0%}") if key in chance else f"{t('plan_' + target['plan'], lang)}: {label}"
-                ax.plot([target["year"]], [target["value"]], linestyle="none", markeredgecolor="white",
-                        label=" ".join(label.split()), **style)
-            ax.set_title(f"{table.loc[ind, f'label_{lang}']}{' - ' + title if title else ''}", fontsize=10)
-            ax.set_ylabel(unit(table.loc[ind, "unit"], lang))
-            ax.set_xlabel(t("fig_year", lang))
-            ax.xaxis.set_major_locator(MultipleLocator(YEAR_TICK))
-            ax.margins(y=0.12)
-            ax.grid(alpha=0.3)
-            # The legend (with P(met)) below the axes: nothing is written beside the y-axis title.
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
-            path = out_dir / f"fan_{ind}.png"
-            fig.savefig(path, dpi=100, bbox_inches="tight")
-            paths.append(path)
-    return paths

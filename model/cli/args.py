@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 from urllib.parse import urlsplit
-
-from .errors import PlanSimError
 
 SEED_RANGE = (0, 2**32 - 1)  # numpy and SALib seeds
 FINAL_YEAR_RANGE = (2011, 2050)  # the runs start in 2010; the model is a 2010s-2020s planning model
@@ -19,7 +16,6 @@ UNCERTAINTY_SAMPLES_RANGE = (1, 200_000)  # about 3 kB of outputs per member and
 SENSITIVITY_SAMPLES_RANGE = (2, 65_536)  # Sobol' N (a power of 2) or Morris trajectories
 MAX_SENSITIVITY_RUNS = 2_000_000  # N * (inputs + 2) model runs
 SCHEDULER_SCHEMES = ("tcp", "tls", "inproc")
-CONNECT_TIMEOUT_S = 4.0  # a Dask scheduler answers within milliseconds on a working network
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 
@@ -75,37 +71,10 @@ def scheduler(text: str) -> str:
     return text
 
 
-class SchedulerError(PlanSimError):
-    """The Dask scheduler cannot be reached or does not answer."""
+def add_engine(p: argparse.ArgumentParser, default: str) -> None:
+    """``--engine pysd|simlin``: which engine runs the model (equal results to 1e-9)."""
+    from ..engines import ENGINES
 
-
-def probe_scheduler(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
-    """Fail fast if nothing answers at ``address``: a closed port, or a port that accepts but
-    stays silent (a Dask scheduler sends its handshake first; Dask's own connect would wait for
-    it without end). Raises ``SchedulerError`` within about ``2 * timeout`` seconds."""
-    parts = urlsplit(address)
-    if parts.scheme != "tcp":
-        return
-    where = f"--scheduler {address}"
-    try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as conn:
-            conn.settimeout(timeout)
-            if not conn.recv(1):
-                raise SchedulerError(f"{where}: the connection was closed at once; is this a Dask scheduler?")
-    except socket.timeout:
-        raise SchedulerError(f"{where}: no answer within {timeout:g} s; is this a Dask scheduler "
-                             f"(dask scheduler prints its tcp:// address)?") from None
-    except OSError as err:
-        raise SchedulerError(f"{where}: cannot connect ({err.strerror or type(err).__name__}); "
-                             f"is the scheduler running?") from None
-
-
-def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
-    """A Dask ``Client`` on ``address`` after ``probe_scheduler``; ``SchedulerError`` if it fails."""
-    probe_scheduler(address, timeout)
-    from distributed import Client
-
-    try:
-        return Client(address, timeout=timeout, set_as_default=False)
-    except Exception as err:  # noqa: BLE001 - distributed raises OSError, TimeoutError and others
-        raise SchedulerError(f"--scheduler {address}: cannot connect ({type(err).__name__}: {str(err)[:200]})") from None
+    p.add_argument("--engine", choices=ENGINES, default=default,
+                   help=f"engine that runs the model: pysd (the reference) or simlin (fast, tested equal to "
+                        f"PySD to 1e-9); default {default}")

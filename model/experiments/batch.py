@@ -1,47 +1,48 @@
 """Headless scenario batches: run many scenario files in parallel and write their outputs.
 
 ``run_batch(paths, out_dir, workers=N)`` validates every file, runs the good ones over N
-worker processes (each loads its own ShanghaiModel once), and writes into ``out_dir``:
+worker processes (``model.experiments.executor``; each loads its own copy of the project once),
+and writes into ``out_dir``:
 
 - ``results.csv``   tidy runs: scenario, year, indicator, value, unit;
 - ``scorecard.csv`` scenario, plan, target_id, year, value, target, op, attribute, gap, status;
 - ``scorecard.md``  the scorecard as a table, one column per scenario;
-- ``<module>.png``  one figure per model module (``model.figures``);
-- ``manifest.json`` the schema of ``model.outdir.write_manifest``: hashes of the model and
+- ``<module>.png``  one figure per model module (``model.figures.scenarios``);
+- ``manifest.json`` the schema of ``model.experiments.outdir.write_manifest``: hashes of the model and
   data files, package versions, levers as run, failures with their reasons, start and end.
 
 Files are in the language ``lang`` (labels, units, plan and status words) and values are
 rounded to each indicator's declared precision. A scenario that fails (bad file of any kind,
 failed run) is reported with its reason; the others are written. The folder is written by
-``model.outdir.OutputFolder``: checked and locked before anything runs, filled in a hidden
+``model.experiments.outdir.OutputFolder``: checked and locked before anything runs, filled in a hidden
 temporary folder and swapped in at the end, so ``out_dir`` is one complete batch or absent.
-Results do not depend on the number of workers: every run starts from a clean model state
-and outputs follow the order of ``paths``.
+Results do not depend on the engine (``pysd`` or ``simlin``, equal to 1e-9 and written
+rounded) nor on the number of workers: every run starts from a clean model state and outputs
+follow the order of ``paths``.
 """
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
 import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
-from tqdm import tqdm
 
-from . import workers as worker_processes
-from .engine import DEFAULT_FINAL_YEAR, ShanghaiModel, to_long
-from .errors import PlanSimError
-from .i18n import t, unit
-from .metadata import MODULES, plan_targets, round_to_precision
-from .outdir import (MANIFEST_FILE, OutputDirError, OutputFolder, check_target, now, sha256, write_atomic,
-                     write_manifest)
-from .scenarios import Scenario, ScenarioError, load_scenario
-from .scorecard import export_table, score
+from ..declaration import DEFAULT_FINAL_YEAR
+from ..derivation import to_long
+from ..errors import PlanSimError
+from ..i18n import t, unit
+from ..metadata import MODULES, plan_targets, round_to_precision
+from ..paths import MODEL_FILE
+from ..project import Project
+from ..scenarios import Scenario, ScenarioError, load_scenario
+from ..scorecard import export_table, score
+from . import executor as executors
+from . import tasks
+from .outdir import MANIFEST_FILE, OutputDirError, OutputFolder, check_target, now, sha256, write_atomic, write_manifest
 
 RESULTS_FILE = "results.csv"
 SCORECARD_FILE = "scorecard.csv"
@@ -81,93 +82,22 @@ class BatchReport:
 
 
 # -- running -------------------------------------------------------------------------------------
-_worker_model: ShanghaiModel | None = None
-
-
-def _load_worker_model() -> None:
-    global _worker_model
-    _worker_model = ShanghaiModel()
-
-
-def _init_worker(main: int) -> None:
-    """Process initializer: dies with the main process, ignores Ctrl-C, one model loaded once."""
-    worker_processes.init_worker(main, _load_worker_model)
-
-
-def _run_in_worker(levers: dict[str, float], final_year: int) -> pd.DataFrame:
-    return _worker_model.run(levers, final_year)
-
-
-def _ready() -> None:
-    """A no-op task: submitting one per worker starts the pool's processes early."""
-
-
-def default_workers() -> int:
-    """All cores."""
-    return os.cpu_count() or 1
-
-
-def open_pool(workers: int, tasks: int) -> ProcessPoolExecutor | None:
-    """A pool of ``min(workers, tasks)`` spawned processes (nothing inherited from this one),
-    each with its own model; None when one process is enough (run here instead)."""
-    if workers < 1:
-        raise PlanSimError(f"workers must be at least 1, got {workers}")
-    if workers == 1 or tasks <= 1:
-        return None
-    return worker_processes.register(ProcessPoolExecutor(
-        min(workers, tasks), mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(os.getpid(),)))
-
-
-def execute(pool: ProcessPoolExecutor | None, local: Callable, remote: Callable, jobs: dict,
-            desc: str, progress: bool) -> dict:
-    """Run ``jobs`` (key -> args): ``remote(*args)`` in the pool, or ``local(*args)`` here.
-
-    Returns key -> result, or key -> the exception it raised (one job's failure never stops
-    the others), in the order of ``jobs``; a progress bar on stderr counts finished jobs.
-    """
-    out: dict = {}
-    with tqdm(total=len(jobs), desc=desc, unit="job", file=sys.stderr, disable=not progress) as bar:
-        if pool is None:
-            for key, args in jobs.items():
-                try:
-                    out[key] = local(*args)
-                except Exception as err:  # noqa: BLE001 - reported with its reason
-                    out[key] = err
-                bar.update()
-        else:
-            futures = {pool.submit(remote, *args): key for key, args in jobs.items()}
-            for future in as_completed(futures):
-                try:
-                    out[futures[future]] = future.result()
-                except Exception as err:  # noqa: BLE001 - includes a worker that died
-                    out[futures[future]] = err
-                bar.update()
-    return {key: out[key] for key in jobs}
-
-
 def run_scenarios(
+    project: Project,
     scenarios: Sequence[Scenario],
-    workers: int | None = None,
+    executor: executors.Executor | None = None,
     final_year: int = DEFAULT_FINAL_YEAR,
     progress: bool = True,
-    model: ShanghaiModel | None = None,
-    pool: ProcessPoolExecutor | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
-    """Run each scenario; return results by name (in the order given) and the failed runs.
-
-    With ``pool`` the runs go there. Without, ``workers`` (default: all cores) decides: 1 runs
-    in this process with ``model`` (or a new one); more open a pool for this call.
-    """
-    if pool is None:
-        own_pool = open_pool(default_workers() if workers is None else int(workers), len(scenarios))
-        if own_pool is not None:
-            with own_pool:
-                return run_scenarios(scenarios, final_year=final_year, progress=progress, pool=own_pool)
-    shanghai = (model or ShanghaiModel()) if pool is None else None
-    outcomes = execute(
-        pool, lambda levers, year: shanghai.run(levers, year), _run_in_worker,
-        {s.name: (s.levers, final_year) for s in scenarios}, "scenarios", progress,
-    )
+    """Run each scenario on ``project``; return results by name (in the order given) and the
+    failed runs. The runs go to ``executor`` (default: this process); a serial executor runs
+    them on ``project`` itself, worker processes on their own copy of it."""
+    executor = executor if executor is not None else executors.Serial()
+    if executor.kind == "serial":
+        run, key = (lambda levers, year: project.run(levers, year)), ()
+    else:
+        run, key = tasks.run, (tasks.ProjectKey.of(project),)
+    outcomes = executor.outcomes(run, {s.name: (*key, s.levers, final_year) for s in scenarios}, "scenarios", progress)
     results, failures = {}, []
     for s in scenarios:
         outcome = outcomes[s.name]
@@ -194,14 +124,14 @@ def _regular_file(path: Path) -> str | None:
     return None
 
 
-def load_one(path: str | Path, model: ShanghaiModel) -> Scenario:
+def load_one(path: str | Path, project: Project) -> Scenario:
     """One scenario file, or ``ScenarioError`` with a bounded message naming the file, whatever
     went wrong (a failure inside the loader is reported as an internal error, no traceback)."""
     problem = _regular_file(Path(path))
     if problem:
         raise ScenarioError(bounded(f"{path}: {problem}"))
     try:
-        return load_scenario(path, model)
+        return load_scenario(path, project)
     except ScenarioError as err:
         raise ScenarioError([bounded(p, 400) for p in err.problems[:20]]
                             + ([f"... and {len(err.problems) - 20} more problem(s)"] if len(err.problems) > 20 else [])
@@ -210,14 +140,14 @@ def load_one(path: str | Path, model: ShanghaiModel) -> Scenario:
         raise ScenarioError(bounded(f"{path}: internal error: {type(err).__name__}: {err}", 400)) from None
 
 
-def load_batch(paths: Iterable[str | Path], model: ShanghaiModel) -> tuple[list[Scenario], list[Failure]]:
+def load_batch(paths: Iterable[str | Path], project: Project) -> tuple[list[Scenario], list[Failure]]:
     """Load every file; a bad file of any kind or a name already used is a failure, the rest go on."""
     scenarios: list[Scenario] = []
     failures: list[Failure] = []
     seen: dict[str, Path] = {}
     for path in paths:
         try:
-            s = load_one(path, model)
+            s = load_one(path, project)
         except ScenarioError as err:
             failures.append(Failure(str(path), bounded("invalid scenario file:\n  " + "\n  ".join(err.problems))))
             continue
@@ -231,7 +161,7 @@ def load_batch(paths: Iterable[str | Path], model: ShanghaiModel) -> tuple[list[
 
 # -- writing -------------------------------------------------------------------------------------
 def check_out_dir(out_dir: Path, force: bool) -> None:
-    """Refuse an unusable ``--out`` before anything runs (``model.outdir.check_target``)."""
+    """Refuse an unusable ``--out`` before anything runs (``outdir.check_target``)."""
     check_target(Path(out_dir), force)
 
 
@@ -278,9 +208,9 @@ def scorecard_markdown(card: pd.DataFrame, final_year: int, lang: str = DEFAULT_
     return "\n".join(lines) + "\n"
 
 
-def scenario_entries(scenarios: Sequence[Scenario], shanghai: ShanghaiModel) -> list[dict]:
+def scenario_entries(scenarios: Sequence[Scenario], project: Project) -> list[dict]:
     """The manifest's record of each scenario: file, hash, titles, overrides and every lever."""
-    defaults = shanghai.levers().set_index("name")["default"].astype(float).to_dict()
+    defaults = project.levers().set_index("name")["default"].astype(float).to_dict()
     return [
         {
             "name": s.name, "file": str(s.path), "sha256": sha256(s.path) if s.path else None,
@@ -294,7 +224,7 @@ def scenario_entries(scenarios: Sequence[Scenario], shanghai: ShanghaiModel) -> 
 def results_table(results: dict[str, pd.DataFrame], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """Tidy runs as written to results.csv: scenario, year, indicator, value (rounded to the
     indicator's precision), unit and label in ``lang``."""
-    from .metadata import indicator_table
+    from ..metadata import indicator_table
 
     table = indicator_table()
     tidy = pd.concat([to_long(r, name) for name, r in results.items()], ignore_index=True)
@@ -305,17 +235,18 @@ def results_table(results: dict[str, pd.DataFrame], lang: str = DEFAULT_LANGUAGE
 
 
 def write_outputs(out_dir: Path, results: dict[str, pd.DataFrame], final_year: int,
-                  pool: ProcessPoolExecutor | None = None, progress: bool = False,
+                  executor: executors.Executor | None = None, progress: bool = False,
                   lang: str = DEFAULT_LANGUAGE, titles: dict[str, str] | None = None) -> list[Path]:
     """results.csv, scorecard.csv, scorecard.md and one PNG per module (nothing if no results),
     in ``lang``; ``titles`` maps scenario name -> title in ``lang``.
 
-    Figures are rendered in ``pool`` when given (they take most of a small batch's time).
+    Figures are rendered on ``executor`` when given (they take most of a small batch's time).
     """
-    from .figures import module_png
+    from ..figures import scenarios as figures
 
     if not results:
         return []
+    executor = executor if executor is not None else executors.Serial()
     targets = plan_targets()
     written = []
     tidy = results_table(results, lang)
@@ -326,10 +257,10 @@ def write_outputs(out_dir: Path, results: dict[str, pd.DataFrame], final_year: i
     text = scorecard_markdown(card, final_year, lang)
     written.append(write_atomic(out_dir / SCORECARD_MD_FILE, lambda p: p.write_text(text, encoding="utf-8")))
     jobs = {m: (m, results, lang, titles) for m in MODULES}
-    pngs = execute(pool, module_png, module_png, jobs, "figures", progress)
+    pngs = executor.outcomes(figures.module_png, jobs, "figures", progress)
     for module, png in pngs.items():
-        if isinstance(png, BaseException) and pool is not None:
-            png = module_png(*jobs[module])  # e.g. a worker died: draw it here instead
+        if isinstance(png, BaseException) and executor.kind != "serial":
+            png = figures.module_png(*jobs[module])  # e.g. a worker died: draw it here instead
         if isinstance(png, BaseException):
             raise PlanSimError(bounded(f"figure of module {module!r} failed: {type(png).__name__}: {png}")) from png
         written.append(write_atomic(out_dir / f"{module}.png", lambda p: p.write_bytes(png)))
@@ -345,40 +276,48 @@ def run_batch(
     progress: bool = True,
     argv: list[str] | None = None,
     lang: str = DEFAULT_LANGUAGE,
+    *,
+    project: Project | None = None,
+    engine: str = "pysd",
 ) -> BatchReport:
-    """Validate, run and write a batch (module docstring). Raises ``OutputDirError`` before
-    running anything if ``out_dir`` is unusable; scenario problems end up in ``failures``.
+    """Validate, run and write a batch (module docstring) on ``project`` (default: the model on
+    ``engine``). Raises ``OutputDirError`` before running anything if ``out_dir`` is unusable;
+    scenario problems end up in ``failures``.
 
-    Worker processes are spawned: a script that calls this with ``workers > 1`` must do so
-    under ``if __name__ == "__main__":`` (``python -m model run`` does).
+    Worker processes come from a fork server: a script that calls this with ``workers > 1``
+    must do so under ``if __name__ == "__main__":`` (``python -m model run`` does).
     """
     folder = OutputFolder(out_dir, force)
-    workers = default_workers() if workers is None else int(workers)
+    workers = executors.default_workers() if workers is None else int(workers)
     started = now()
     with folder as tmp:
-        # One pool for the runs and the figures; its workers start (import, load their model)
-        # while this process loads its own model and validates the files.
-        tasks = max(len(paths), len(MODULES)) if len(paths) > 1 else 1
-        pool = open_pool(workers, tasks)
-        with pool or contextlib.nullcontext():
-            with worker_processes.sigint_ignored():  # submitting starts the workers
-                for _ in range(min(workers, tasks) if pool else 0):
-                    pool.submit(_ready)
-            shanghai = ShanghaiModel()
-            first = int(shanghai.control["INITIAL TIME"])
+        # One executor for the runs and the figures; its workers start (import, load their
+        # model) while this process loads its own model and validates the files.
+        tasks_at_most = max(len(paths), len(MODULES)) if len(paths) > 1 else 1
+        with executors.create(min(workers, tasks_at_most)) as executor:
+            if project is None:
+                from ..engines import check_name
+
+                key = tasks.ProjectKey(str(MODEL_FILE), check_name(engine), True)
+                executor.warm(tasks.warm, key)
+                project = Project(engine=engine)
+            else:
+                executor.warm(tasks.warm, tasks.ProjectKey.of(project))
+            first = int(project.control["INITIAL TIME"])
             if not (isinstance(final_year, int) and final_year > first):
                 raise PlanSimError(f"--final-year must be a whole year after {first}, got {final_year!r}")
-            scenarios, failures = load_batch(paths, shanghai)
-            results, run_failures = run_scenarios(scenarios, workers, final_year, progress, shanghai,
-                                                  pool if len(scenarios) > 1 else None)
+            scenarios, failures = load_batch(paths, project)
+            results, run_failures = run_scenarios(project, scenarios, executor if len(scenarios) > 1 else None,
+                                                  final_year, progress)
             failures += run_failures
             titles = {s.name: getattr(s, f"title_{lang}") for s in scenarios}
-            files = write_outputs(tmp, results, final_year, pool, progress, lang, titles)
+            files = write_outputs(tmp, results, final_year, executor, progress, lang, titles)
         ran = [s for s in scenarios if s.name in results]
         write_manifest(
             tmp, command="run", argv=argv if argv is not None else sys.argv, started=started,
-            settings={"final_year": final_year, "workers": workers, "lang": lang, "force": force},
-            scenarios=scenario_entries(ran, shanghai),
+            settings={"final_year": final_year, "workers": workers, "lang": lang, "force": force,
+                      "engine": project.engine_name},
+            scenarios=scenario_entries(ran, project),
             failures=[{"source": f.source, "reason": f.reason} for f in failures],
             outputs=[p.name for p in files],
         )

@@ -9,9 +9,11 @@ import argparse
 import os
 import sys
 
-from . import cli_args, cli_ensembles, cli_scenarios
-from .cli_table import WIDTH, render
-from .engine import DEFAULT_FINAL_YEAR
+from ..declaration import DEFAULT_FINAL_YEAR
+from . import args as cli_args
+from . import ensembles as cli_ensembles
+from . import scenarios as cli_scenarios
+from .table import WIDTH, render
 
 INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
 PROJECT_YEAR_STEP = 5  # the table shows every fifth year unless --wide
@@ -19,11 +21,11 @@ PROJECT_YEAR_STEP = 5  # the table shows every fifth year unless --wide
 
 def _project(args: argparse.Namespace) -> int:
     """Print the default projection (business as usual) as a table."""
-    from . import load
-    from .i18n import unit
-    from .metadata import indicator_table
+    from ..i18n import unit
+    from ..metadata import indicator_table
+    from ..project import Project
 
-    result = load().run(final_year=args.final_year)
+    result = Project(engine=args.engine).run(final_year=args.final_year)
     table = indicator_table()
     years = [y for y in result.index if args.wide or y % PROJECT_YEAR_STEP == 0 or y == result.index[-1]]
     rows = []
@@ -48,6 +50,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--final-year", type=cli_args.final_year, default=DEFAULT_FINAL_YEAR,
                    help="last year, %d-%d (default 2020)" % cli_args.FINAL_YEAR_RANGE)
     p.add_argument("--wide", action="store_true", help="every year, however wide")
+    cli_args.add_engine(p, "pysd")
     cli_scenarios.add_lang(p)
     p.set_defaults(func=_project)
 
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        from .workers import terminate_all
+        from ..experiments.workers import terminate_all
 
         terminate_all()
         print("\ninterrupted: stopped; no output folder was changed", file=sys.stderr)
