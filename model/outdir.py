@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import PlanSimError
+from .workers import pid_alive
 
 MANIFEST_FILE = "manifest.json"
 INCOMPLETE_FILE = "INCOMPLETE.txt"
@@ -103,21 +104,6 @@ def check_file_target(target: str | Path, force: bool) -> None:
         raise OutputDirError(f"--out {target}: cannot create its folder ({err.strerror})") from None
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            return handle.read(512).rsplit(")", 1)[-1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
@@ -158,7 +144,7 @@ class OutputFolder:
                 fd = os.open(self.lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 holder = self._holder()
-                if holder is not None and _pid_alive(holder):
+                if holder is not None and pid_alive(holder):
                     raise OutputDirError(
                         f"--out {self.target}: another run (process {holder}) is writing this folder; wait for "
                         f"it to end (if no run is going on, delete {self.lock})") from None

@@ -22,7 +22,7 @@ WATCH_INTERVAL_S = 0.5  # how often a worker checks that its parent lives
 _pools: "weakref.WeakSet[ProcessPoolExecutor]" = weakref.WeakSet()
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """Whether ``pid`` runs: not gone, and not a zombie (dead, waiting for its parent to reap it)."""
     try:
         os.kill(pid, 0)
@@ -42,7 +42,7 @@ def _watch(parent: int, main: int | None) -> None:
         # A dead parent's children are handed to another process (init or a subreaper); the
         # main process is checked too: it may have died before this worker started, and a pool
         # worker's parent may be a fork server rather than the main process.
-        if os.getppid() != parent or (main is not None and not _alive(main)):
+        if os.getppid() != parent or (main is not None and not pid_alive(main)):
             os._exit(1)
         time.sleep(WATCH_INTERVAL_S)
 
