@@ -254,7 +254,7 @@ def chart_frames(at: AppTest) -> list[pd.DataFrame]:
 
 def test_charts_show_current_comparison_history_and_targets(cat):
     at = start(lang="en", compare="plan")
-    names = charts.series_names("en", cat.scenarios["plan"].title_en)
+    names = charts.series_names("en", cat.scenarios["plan"].title_en, cat.plans)
     frames = chart_frames(at)
     shown_ids = sum((charts.default_indicators(cat, m) for m in page.MODULES), [])
     assert len(frames) == len(shown_ids)  # one chart per indicator shown

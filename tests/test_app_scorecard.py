@@ -47,7 +47,7 @@ def test_each_plan_says_how_many_targets_are_met():
     at = start(lang="en", compare="plan")
     cat = runs.catalog()
     card = runs.score(runs.as_items(cat.defaults))
-    for plan in tiles.PLANS:
+    for plan in runs.catalog().plans:
         met, total = tiles.met_summary([r for r in card if r["plan"] == plan])
         line = plain(at.markdown[[m.value.startswith(f"**{t(f'plan_{plan}', 'en')}**") for m in at.markdown].index(True)].value)
         assert t("n_met", "en", n=met, m=total) in line and "comparison “The 12th Five-Year Plan as written”" in line

@@ -23,9 +23,16 @@ from .i18n import t
 from .widgets import choice
 
 PANEL_HEIGHT, COLUMNS = 200, 2
-SERIES = ("current", "compare", "history", "12th", "13th")
-SERIES_COLOURS = ("#1f77b4", "#8c8c8c", "#222222", "#d62728", "#9467bd")
-BAND_COLOUR = SERIES_COLOURS[0]
+RUN_SERIES = ("current", "compare", "history")
+RUN_COLOURS = ("#1f77b4", "#8c8c8c", "#222222")
+PLAN_COLOURS = ("#d62728", "#9467bd")  # the targets of each plan (the declaration's plans, in order)
+BAND_COLOUR = RUN_COLOURS[0]
+
+
+def series_colours(names: dict[str, str]) -> list[tuple[str, str]]:
+    """(series, colour) of every series in ``names`` (runs, then each plan's targets)."""
+    plans = [s for s in names if s not in RUN_SERIES and s != "band"]
+    return [*zip(RUN_SERIES, RUN_COLOURS), *((p, PLAN_COLOURS[k % len(PLAN_COLOURS)]) for k, p in enumerate(plans))]
 FIELDS = ("indicator", "year", "value", "series", "kind", "note")
 PERCENTILES = ("p05", "p25", "p50", "p75", "p95")  # columns of model.uncertainty.bands
 BAND_OPACITY = {("p05", "p95"): 0.18, ("p25", "p75"): 0.3}  # outer band lighter, inner darker
@@ -43,21 +50,21 @@ def panel_title(meta: dict, lang: str) -> str:
     return f"{i18n.label(meta, lang)} ({i18n.units(meta['unit'], lang)})"
 
 
-def series_names(lang: str, compare_title: str, members: int = 0) -> dict[str, str]:
+def series_names(lang: str, compare_title: str, plans: tuple[str, ...], members: int = 0) -> dict[str, str]:
+    """Each series' name in ``lang``; ``plans``: the ids of the plans whose targets are drawn."""
     return {
         "band": t("series_band", lang, n=members),
         "current": t("series_current", lang),
         "compare": t("series_compare", lang, name=compare_title),
         "history": t("series_history", lang),
-        "12th": t("series_target_12th", lang),
-        "13th": t("series_target_13th", lang),
+        **{plan: t(f"series_target_{plan}", lang) for plan in plans},
     }
 
 
 @lru_cache(maxsize=256)
 def _fixed_rows(catalog, ind: str, lang: str) -> tuple[tuple, ...]:
     """History and target rows of one indicator's chart (they do not depend on the levers)."""
-    names = series_names(lang, "")
+    names = series_names(lang, "", catalog.plans)
     obs = catalog.observations
     title = panel_title(catalog.indicators[ind], lang)
     hist = obs[obs["indicator"] == ind]
@@ -117,7 +124,8 @@ def spec(title: str, names: dict[str, str], lang: str, domain: list[float], band
     the ensemble bands are drawn first, behind the lines. No legend: the module's legend is
     drawn once above its charts (``legend_html``) with the same colours."""
     colour = {"field": "series", "type": "nominal", "title": None, "legend": None,
-              "scale": {"domain": [names[s] for s in SERIES], "range": list(SERIES_COLOURS)}}
+              "scale": {"domain": [names[s] for s, _ in series_colours(names)],
+                        "range": [c for _, c in series_colours(names)]}}
     x = {"field": "year", "type": "quantitative", "title": None,
          "axis": {"format": "d", "tickMinStep": 1, "labelFlush": True},
          "scale": {"nice": False, **({"domain": years} if years else {})}}
@@ -159,9 +167,9 @@ def spec(title: str, names: dict[str, str], lang: str, domain: list[float], band
 def legend_html(names: dict[str, str], bands: bool) -> str:
     """One line naming every series with its colour and mark (escaped: the comparison's title
     may come from an uploaded file)."""
-    marks = {"current": "━", "compare": "╍", "history": "●", "12th": "◆", "13th": "◆"}
+    marks = {"current": "━", "compare": "╍", "history": "●"}  # a plan's targets: ◆
     items = [(BAND_COLOUR, "▇", names["band"], 0.35)] if bands else []
-    items += [(colour, marks[s], names[s], 1.0) for s, colour in zip(SERIES, SERIES_COLOURS)]
+    items += [(colour, marks.get(s, "◆"), names[s], 1.0) for s, colour in series_colours(names)]
     spans = [f'<span style="margin-right:1.2em;white-space:nowrap"><span style="color:{c};opacity:{o}">{m}</span> '
              f"{html.escape(text)}</span>" for c, m, text, o in items]
     return f'<div style="font-size:0.85rem;line-height:1.8;display:flex;flex-wrap:wrap">{"".join(spans)}</div>'
@@ -178,7 +186,7 @@ def wide_base_band(bands: pd.DataFrame, ind: str) -> bool:
 
 def charts_tab(cat, current, comparison, compare_title: str, lang: str, spread=None) -> None:
     """Per module: the indicator picker, the legend and one chart per chosen indicator."""
-    names = series_names(lang, compare_title, spread.members if spread is not None else 0)
+    names = series_names(lang, compare_title, cat.plans, spread.members if spread is not None else 0)
     bands = spread.bands if spread is not None else None
     for module in MODULES:
         st.subheader(t(f"module_{module}", lang))

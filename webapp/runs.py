@@ -70,6 +70,7 @@ class Catalog:
     observations: pd.DataFrame        # model.history.observations()
     scenarios: dict[str, scenarios.Scenario]   # shipped scenarios by name, in file-name order
     defaults: dict[str, float]        # lever name -> default value
+    plans: tuple[str, ...]            # the plans' ids, in order (model/data/plan_targets.csv)
 
     def full_levers(self, overrides: dict[str, float]) -> dict[str, float]:
         """Every lever's value: the defaults updated by ``overrides``."""
@@ -103,6 +104,7 @@ def catalog() -> Catalog:
         observations=history.observations(),
         scenarios={sc.name: sc for sc in loaded},
         defaults=dict(zip(levers["name"], levers["default"].astype(float))),
+        plans=tuple(plan.id for plan in m.declaration.plans),
     )
 
 

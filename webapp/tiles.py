@@ -15,7 +15,6 @@ from .i18n import t
 from .text import shown
 
 STATUS_COLOURS = {"met": "green", "near": "orange", "missed": "red"}
-PLANS = ("12th", "13th")
 TILES_PER_ROW = 4
 LIKELY, UNLIKELY = 2 / 3, 1 / 3  # P(met) badge colours: green above, red below, orange between
 
@@ -53,7 +52,7 @@ def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], compare
     targets = {(row["plan"], row["id"]): row for row in cat.targets}
     chance = spread.chance() if spread is not None else {}
     other = {(row["plan"], row["target_id"]): row for row in compared}
-    for plan in PLANS:
+    for plan in cat.plans:
         rows = [row for row in card if row["plan"] == plan]
         met, total = met_summary(rows)
         other_met, _ = met_summary([row for row in compared if row["plan"] == plan])

@@ -19,7 +19,6 @@ from ..experiments.outdir import HELP_FORCE, HELP_OUT
 from . import args as cli_args
 from .table import WIDTH, render
 
-COMPARE_YEARS = (2015, 2020)  # the 12th and 13th plans' target years
 
 
 def _formatter(description: str, epilog: str) -> dict:
@@ -214,7 +213,7 @@ def _compare(args: argparse.Namespace) -> int:
     if len(scenarios) < 2:
         print("error: fewer than two valid scenarios: nothing to compare", file=sys.stderr)
         return 1
-    years = [y for y in COMPARE_YEARS if y <= args.final_year]
+    years = [plan.year for plan in shanghai.declaration.plans if plan.year <= args.final_year]
     try:
         runs = {s.name: shanghai.run(s.levers, args.final_year) for s in scenarios}
     except PlanSimError as err:

@@ -13,7 +13,7 @@ from matplotlib.ticker import MultipleLocator
 from ..i18n import t, unit
 from ..metadata import plan_targets
 from .fonts import font_context
-from .scenarios import TARGET_STYLE, YEAR_TICK, target_text
+from .scenarios import YEAR_TICK, target_style, target_text
 
 
 def fan_charts(
@@ -44,7 +44,7 @@ def fan_charts(
             ax.fill_between(data["year"], data["p25"], data["p75"], alpha=0.45, color="tab:blue", label=t("fig_band_50", lang))
             ax.plot(data["year"], data["p50"], color="tab:blue", label=t("fig_median", lang))
             for _, target in targets[targets["model_indicator"] == ind].iterrows():
-                style = TARGET_STYLE.get(target["plan"], TARGET_STYLE["13th"])
+                style = target_style(target["plan"], targets)
                 key = (target["plan"], target["id"])
                 label = target_text(target["op"], target["value"], lang)
                 label = t("fig_p_met", lang, plan=t(f"plan_{target['plan']}", lang), op="", value=label,

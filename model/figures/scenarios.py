@@ -32,10 +32,16 @@ YEAR_TICK = 5  # years between x ticks (2000, 2005, ...)
 # One style per scenario, in order: colour, dash pattern and marker all differ.
 LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1.5)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 2)))
 MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">", "h")
-TARGET_STYLE = {  # plan -> marker style of its targets
-    "12th": {"marker": "*", "color": "#d62728", "markersize": 13},
-    "13th": {"marker": "D", "color": "#7b3294", "markersize": 8},
-}
+TARGET_STYLES = (  # the marker of each plan's targets, plans in the order of plan_targets.csv
+    {"marker": "*", "color": "#d62728", "markersize": 13},
+    {"marker": "D", "color": "#7b3294", "markersize": 8},
+)
+
+
+def target_style(plan: str, targets) -> dict:
+    """The marker style of ``plan``'s targets (``targets``: the plan targets table)."""
+    plans = list(dict.fromkeys(targets["plan"]))
+    return TARGET_STYLES[plans.index(plan) % len(TARGET_STYLES)]
 HISTORY_STYLE = {"marker": "o", "color": "black", "markersize": 3.5, "linestyle": "none"}
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
@@ -115,7 +121,7 @@ def _module_figure(module, results, indicators, history, targets, lang, titles) 
         labels = []
         if targets is not None:
             for target in targets[targets["model_indicator"] == ind].itertuples(index=False):
-                style = TARGET_STYLE.get(target.plan, TARGET_STYLE["13th"])
+                style = target_style(target.plan, targets)
                 (mark,) = ax.plot([target.year], [target.value], linestyle="none", markeredgecolor="white",
                                   zorder=4, **style)
                 at_year = [r.loc[target.year, ind] for r in results.values() if target.year in r.index]
