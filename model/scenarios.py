@@ -478,25 +478,33 @@ def load_scenario(path: str | Path, model: "Declaration | None" = None, *, check
         raise ScenarioError(Problem("error_unexpected", file=path, kind=quote(type(err).__name__, 40))) from err
 
 
-def load_scenarios(paths: Iterable[str | Path], model: "Declaration | None" = None) -> list[Scenario]:
-    """Load several files; raise one ``ScenarioError`` listing the problems of all of them
-    (each file's list capped) and any scenario name used by two files."""
+def load_each(paths: Iterable[str | Path], model: "Declaration | None" = None
+              ) -> tuple[list[Scenario], list[tuple[Path, ScenarioError]]]:
+    """Load every file on its own: a bad file (whatever it holds) or a scenario name already
+    used is that file's failure, with its ``ScenarioError``; the other files load."""
     shanghai = model or _default_model()
-    scenarios, problems, seen = [], [], {}
-    for path in paths:
+    scenarios, failures, seen = [], [], {}
+    for path in map(Path, paths):
         try:
             scenario = load_scenario(path, shanghai)
         except ScenarioError as err:
-            problems.extend(err.items)
+            failures.append((path, err))
             continue
         if scenario.name in seen:
-            problems.append(Problem("error_name_twice", file=path, key="name", name=quote(scenario.name),
-                                    other=str(seen[scenario.name])))
+            failures.append((path, ScenarioError(Problem("error_name_twice", file=path, key="name",
+                                                          name=quote(scenario.name), other=str(seen[scenario.name])))))
             continue
         seen[scenario.name] = path
         scenarios.append(scenario)
-    if problems:
-        raise ScenarioError(problems, limit=None)
+    return scenarios, failures
+
+
+def load_scenarios(paths: Iterable[str | Path], model: "Declaration | None" = None) -> list[Scenario]:
+    """Load several files; raise one ``ScenarioError`` listing the problems of all of them
+    (each file's list capped) and any scenario name used by two files."""
+    scenarios, failures = load_each(paths, model)
+    if failures:
+        raise ScenarioError([item for _, err in failures for item in err.items], limit=None)
     return scenarios
 
 

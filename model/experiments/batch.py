@@ -22,8 +22,6 @@ follow the order of ``paths``.
 """
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +36,7 @@ from ..i18n import t, unit
 from ..metadata import MODULES, plan_targets, round_to_precision
 from ..paths import MODEL_FILE
 from ..project import Project
-from ..scenarios import Scenario, ScenarioError, load_scenario
+from ..scenarios import Scenario, ScenarioError, load_each, load_scenario  # noqa: F401 - ScenarioError re-exported
 from ..scorecard import export_table, score
 from . import executor as executors
 from . import tasks
@@ -48,7 +46,6 @@ RESULTS_FILE = "results.csv"
 SCORECARD_FILE = "scorecard.csv"
 SCORECARD_MD_FILE = "scorecard.md"
 DEFAULT_LANGUAGE = "en"  # the CLI's files; the app defaults to Chinese
-MAX_SCENARIO_BYTES = 1_000_000  # a scenario file is a few hundred bytes; refuse anything huge
 MAX_REASON_CHARS = 1_500  # one failure's message, whatever the file held
 __all__ = ["OutputDirError", "write_atomic", "run_batch", "load_batch", "run_scenarios"]
 
@@ -108,55 +105,17 @@ def run_scenarios(
     return results, failures
 
 
-def _regular_file(path: Path) -> str | None:
-    """Why ``path`` cannot be read as a scenario file, or None (a FIFO would block, a device or
-    a symbolic link to one would never end: only regular files of bounded size are read)."""
-    try:
-        info = os.stat(path)
-    except OSError as err:
-        return f"cannot read the file ({err.strerror})"
-    if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a scenario file"
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a FIFO, device or socket); only regular files are read"
-    if info.st_size > MAX_SCENARIO_BYTES:
-        return f"is {info.st_size:,} bytes; a scenario file may have at most {MAX_SCENARIO_BYTES:,}"
-    return None
-
-
 def load_one(path: str | Path, project: Project) -> Scenario:
-    """One scenario file, or ``ScenarioError`` with a bounded message naming the file, whatever
-    went wrong (a failure inside the loader is reported as an internal error, no traceback)."""
-    problem = _regular_file(Path(path))
-    if problem:
-        raise ScenarioError(bounded(f"{path}: {problem}"))
-    try:
-        return load_scenario(path, project)
-    except ScenarioError as err:
-        raise ScenarioError([bounded(p, 400) for p in err.problems[:20]]
-                            + ([f"... and {len(err.problems) - 20} more problem(s)"] if len(err.problems) > 20 else [])
-                            ) from None
-    except Exception as err:  # noqa: BLE001 - any crash of the loader is this file's failure only
-        raise ScenarioError(bounded(f"{path}: internal error: {type(err).__name__}: {err}", 400)) from None
+    """One scenario file, or ``ScenarioError`` naming the file (the loader reads only regular
+    files of bounded size and turns anything that goes wrong into a bounded ``ScenarioError``)."""
+    return load_scenario(path, project)
 
 
 def load_batch(paths: Iterable[str | Path], project: Project) -> tuple[list[Scenario], list[Failure]]:
     """Load every file; a bad file of any kind or a name already used is a failure, the rest go on."""
-    scenarios: list[Scenario] = []
-    failures: list[Failure] = []
-    seen: dict[str, Path] = {}
-    for path in paths:
-        try:
-            s = load_one(path, project)
-        except ScenarioError as err:
-            failures.append(Failure(str(path), bounded("invalid scenario file:\n  " + "\n  ".join(err.problems))))
-            continue
-        if s.name in seen:
-            failures.append(Failure(str(path), f"scenario name {s.name!r} is also used by {seen[s.name]}"))
-            continue
-        seen[s.name] = s.path
-        scenarios.append(s)
-    return scenarios, failures
+    scenarios, failed = load_each(paths, project)
+    return scenarios, [Failure(str(path), bounded("invalid scenario file:\n  " + "\n  ".join(err.problems)))
+                       for path, err in failed]
 
 
 # -- writing -------------------------------------------------------------------------------------
