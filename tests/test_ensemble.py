@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import model
 from model import PlanSimError
 from model.experiments.ensemble import EnsembleRunner
 from model.experiments.uncertainty import load_uncertainties, sample
@@ -136,3 +137,23 @@ def test_direct_binding_equals_public_simlin_methods(shanghai, simlin):
 def test_an_ensemble_runner_needs_a_project(shanghai):
     with pytest.raises(TypeError, match="model.Project"):
         EnsembleRunner(shanghai.declaration)
+
+
+def test_simlin_without_its_private_binding_uses_the_public_methods(shanghai, monkeypatch):
+    """The fast path reads pysimlin's private C binding (``simlin._ffi``, ``Sim._ptr``); a
+    pysimlin laid out otherwise must fall back to the public methods with the same numbers."""
+    import sys
+
+    from model.engines import simlin_engine
+
+    levers = {"car plate quota": 20.0, "investment rate": 0.45}
+    expected = shanghai.with_engine("simlin").run(levers)
+    monkeypatch.setitem(sys.modules, "simlin._ffi", None)  # "import simlin._ffi" now fails
+    chosen = []
+    real = simlin_engine.public_member_function
+    monkeypatch.setattr(simlin_engine, "public_member_function",
+                        lambda *args: chosen.append(True) or real(*args))
+    monkeypatch.setattr(simlin_engine, "_thread_cache", __import__("threading").local())  # no cached Sims
+    fresh = model.Project(shanghai.declaration, "simlin")
+    pd.testing.assert_frame_equal(fresh.run(levers), expected, rtol=1e-12)
+    assert chosen, "the public Sim methods were not used"
