@@ -140,10 +140,18 @@ class Spread:
             table["plan"], table["target_id"], table["probability_met"], table["probability_near"])}
 
 
+@st.cache_resource(show_spinner=False)
+def uncertainties() -> tuple:
+    """The declared uncertainties (model/uncertainties.yaml with the calibration's ranges), read
+    once per process: every lever change with the switch on reuses them."""
+    return tuple(uncertainty.load_uncertainties(reference=project()))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def spread(levers: LeverItems, members: int = ENSEMBLE_MEMBERS) -> Spread:
     """Bands and target probabilities of ``members`` ensemble members for a full lever set."""
-    summary = uncertainty.ensemble_for_levers(project(), dict(levers), n_members=members, seed=ENSEMBLE_SEED)
+    summary = uncertainty.ensemble_for_levers(project(), dict(levers), n_members=members, seed=ENSEMBLE_SEED,
+                                              uncertainties=uncertainties())
     return Spread(summary.bands, summary.probabilities, members)
 
 
