@@ -7,9 +7,8 @@ model/data/plan_targets.csv. Nothing is declared twice.
 """
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import pandas as pd
 import yaml
@@ -97,15 +96,6 @@ def plan_targets(path: Path | str = TARGETS_FILE) -> pd.DataFrame:
                 f"{target['unit']!r} but its indicator {target['model_indicator']!r} is in {expected!r} "
                 f"({INDICATORS_FILE.name}); spell the unit as the indicator does")
     return table
-
-
-def unknown_name_message(what: str, name: object, valid: Iterable[str]) -> str:
-    """'unknown lever 'x'; closest: ...' with the nearest valid names."""
-    valid = list(valid)
-    close = difflib.get_close_matches(str(name), valid, n=3, cutoff=0.5)
-    hint = f"closest valid names: {', '.join(repr(c) for c in close)}" if close else \
-        f"valid names: {', '.join(repr(v) for v in valid)}"
-    return f"unknown {what} {name!r}; {hint}"
 
 
 def round_to_precision(values: pd.Series, indicators: pd.Series) -> pd.Series:

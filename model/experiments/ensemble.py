@@ -24,7 +24,7 @@ import pandas as pd
 from ..declaration import DEFAULT_FINAL_YEAR
 from ..derivation import derive
 from ..engines.base import saved_years
-from ..errors import PlanSimError
+from ..errors import PlanSimError, unknown_name
 from ..project import Project
 from . import executor as executors
 from . import tasks
@@ -70,9 +70,7 @@ class Ensemble:
         try:
             return self.indicators.index(ind)
         except ValueError:
-            from ..metadata import unknown_name_message
-
-            raise PlanSimError(unknown_name_message("indicator", ind, self.indicators)) from None
+            raise PlanSimError(unknown_name("error_what_indicator", ind, self.indicators)) from None
 
 
 class EnsembleRunner:
@@ -98,9 +96,7 @@ class EnsembleRunner:
         frame = inputs.astype(float)
         for name in frame.columns:
             if name not in constants:
-                from ..metadata import unknown_name_message
-
-                raise PlanSimError(unknown_name_message("model constant", name, constants))
+                raise PlanSimError(unknown_name("error_what_constant", name, constants))
             values = frame[name].to_numpy()
             bad = ~np.isfinite(values)
             if name in self._levers.index:

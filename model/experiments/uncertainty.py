@@ -24,7 +24,8 @@ import yaml
 
 from ..declaration import DEFAULT_FINAL_YEAR, Declaration
 from ..errors import PlanSimError
-from ..metadata import plan_targets, unknown_name_message
+from ..errors import unknown_name
+from ..metadata import plan_targets
 from ..paths import CALIBRATED_PARAMETERS_FILE, PACKAGE_DIR
 from ..project import Project
 from .ensemble import Ensemble, EnsembleRunner
@@ -164,7 +165,7 @@ def calibrated_uncertainties(path: Path | str, reference: Declaration | Project)
         if pd.isna(se) or str(row.get(ROLE_COLUMN, "")) in SKIPPED_ROLES:
             continue
         if name not in reference.constants():
-            raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, reference.constants())}")
+            raise PlanSimError(f"{where}: {unknown_name('error_what_constant', name, reference.constants()).text('en')}")
         if pd.isna(value) or not math.isfinite(se) or se < 0:
             raise PlanSimError(f"{where}: needs a finite value and a standard error >= 0, got "
                                f"value {row['value']!r}, {STANDARD_ERROR_COLUMN} {row[STANDARD_ERROR_COLUMN]!r}")
@@ -187,7 +188,7 @@ def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | 
     where = f"{path.name}: '{name}'"
     constants = reference.constants()
     if name not in constants:
-        raise PlanSimError(f"{where}: {unknown_name_message('model constant', name, constants)}")
+        raise PlanSimError(f"{where}: {unknown_name('error_what_constant', name, constants).text('en')}")
     if name in set(reference.levers()["name"]):
         raise PlanSimError(f"{where} is a lever (model/levers.yaml); uncertainties must be non-lever constants")
     if not isinstance(entry, dict):
