@@ -6,7 +6,6 @@ script run costs one model run or less.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
@@ -20,18 +19,11 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 import model  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
 from webapp import charts, i18n, page, runs, state, tiles  # noqa: E402
+from app_helpers import plain, start  # noqa: E402
 
 APP = str(PROJECT_DIR / "app.py")
 TIMEOUT = 120  # seconds; the first run of the process loads the model
 TAB_CHARTS, TAB_TABLE, TAB_MODEL = range(3)
-
-
-def start(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +39,6 @@ def lang_of(at: AppTest) -> str:
 def select(at: AppTest, name: str):
     """The select box of choice ``name`` (scenario, compare, ...) in the page's language."""
     return at.selectbox(key=state.widget_key(name, lang_of(at)))
-
-
-def plain(markdown: str) -> str:
-    """Markdown text as the reader sees it (backslash escapes removed)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def slider(at: AppTest, lever_id: str):

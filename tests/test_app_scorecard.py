@@ -3,7 +3,6 @@ page, P(met) beside the central run's status, targets inside every chart, a band
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 import pytest
@@ -12,23 +11,9 @@ pytest.importorskip("streamlit")
 from streamlit import dataframe_util  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from model.paths import PROJECT_DIR  # noqa: E402
-from webapp import charts, i18n, runs, state, tiles  # noqa: E402
+from webapp import charts, i18n, runs, tiles  # noqa: E402
+from app_helpers import plain, start  # noqa: E402
 from webapp.i18n import t  # noqa: E402
-
-APP = str(PROJECT_DIR / "app.py")
-
-
-def start(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def plain(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
