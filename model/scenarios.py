@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 import yaml
 
-from .errors import (MAX_PROBLEMS, LeverError, PlanSimError, Problem, TypeName, Unit, Word, lever_range,  # noqa: F401
-                     names, quote, unknown_name)  # lever_range, unknown_name: also imported from here
+from .errors import (LeverError, PlanSimError, Problem, TypeName, Unit, Word, lever_range, names, quote,
+                     unknown_name)
 from .paths import PROJECT_DIR
 
 if TYPE_CHECKING:

@@ -232,12 +232,12 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def _setup(args):
     """The scenario (a bad file is reported by name) and the runner on the project of --engine."""
-    from ..experiments.batch import load_one
+    from ..scenarios import load_scenario
     from ..experiments.ensemble import EnsembleRunner
     from ..project import Project
 
     project = Project(engine=args.engine)
-    return load_one(args.scenario, project), EnsembleRunner(project)
+    return load_scenario(args.scenario, project), EnsembleRunner(project)
 
 
 def _executor(args, members: int):

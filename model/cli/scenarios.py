@@ -183,10 +183,10 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..experiments.batch import Failure, bounded, load_one
+    from ..experiments.batch import Failure, bounded
     from ..experiments.outdir import OutputDirError, check_file_target, write_atomic
     from ..project import Project
-    from ..scenarios import ScenarioError
+    from ..scenarios import ScenarioError, load_scenario
 
     if len(args.scenarios) < 2:
         print("error: compare needs at least two scenario files", file=sys.stderr)
@@ -201,7 +201,7 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios, failures = [], []
     for k, path in enumerate(args.scenarios, start=1):
         try:
-            scenario = load_one(path, shanghai)
+            scenario = load_scenario(path, shanghai)
         except ScenarioError as err:
             failures.append(Failure(str(path), bounded("invalid scenario file:\n  " + "\n  ".join(err.problems))))
             continue

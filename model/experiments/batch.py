@@ -36,7 +36,7 @@ from ..i18n import t, unit
 from ..metadata import MODULES, plan_targets, round_to_precision
 from ..paths import MODEL_FILE
 from ..project import Project
-from ..scenarios import Scenario, ScenarioError, load_each, load_scenario  # noqa: F401 - ScenarioError re-exported
+from ..scenarios import Scenario, load_each
 from ..scorecard import export_table, score
 from . import executor as executors
 from . import tasks
@@ -103,12 +103,6 @@ def run_scenarios(
         else:
             results[s.name] = outcome
     return results, failures
-
-
-def load_one(path: str | Path, project: Project) -> Scenario:
-    """One scenario file, or ``ScenarioError`` naming the file (the loader reads only regular
-    files of bounded size and turns anything that goes wrong into a bounded ``ScenarioError``)."""
-    return load_scenario(path, project)
 
 
 def load_batch(paths: Iterable[str | Path], project: Project) -> tuple[list[Scenario], list[Failure]]:
