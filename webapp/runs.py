@@ -29,13 +29,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import PlanSimError, Project, history, scenarios, scorecard
+from model import PlanSimError, Project, engines, history, scenarios, scorecard
 from model.experiments import uncertainty
 from model.metadata import MODULES
 from model.paths import SCENARIO_DIR
 
+from .i18n import t
+
 UPLOAD_NAME = "uploaded.yaml"  # the name an upload is checked under (the user's name is only shown)
-ENGINE_VARIABLE, ENGINES, DEFAULT_ENGINE = "PLANSIM_APP_ENGINE", ("simlin", "pysd"), "simlin"
+ENGINE_VARIABLE, DEFAULT_ENGINE = "PLANSIM_APP_ENGINE", "simlin"
+# the engines (model.engines), the app's default first
+ENGINES = (DEFAULT_ENGINE, *(name for name in engines.ENGINES if name != DEFAULT_ENGINE))
 
 # Issue 6: "about 500 members, updated within about 2 seconds" (benchmarks/bench_app.py).
 ENSEMBLE_MEMBERS = 500
@@ -53,7 +57,7 @@ def engine_name() -> str:
     return name
 
 
-@st.cache_resource(show_spinner="Loading the model (once per process)…")
+@st.cache_resource(show_spinner=f"{t('loading_model', 'zh')} / {t('loading_model', 'en')}")  # before a language is known
 def project() -> Project:
     """The process's project: the declared model on the engine of ``engine_name()``."""
     return Project(engine=engine_name())
