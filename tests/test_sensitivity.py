@@ -52,7 +52,9 @@ def test_morris_over_uncertainties_ranks_the_dummy_last(runner, shanghai):
     indices = run_sensitivity(runner, {}, method="morris", n=12, seed=4, over_levers=False,
                               uncertainties=unknowns, dummy=True)
     dummy = indices[indices["input"] == DUMMY]
-    np.testing.assert_array_equal(dummy["mu_star"].to_numpy(), 0.0)
+    moved = dummy["mu_star"].notna()  # NaN: no uncertain parameter moves the output
+    assert set(dummy.loc[~moved, "target_id"]) == {"rd_share"}  # the R&D share is its lever path
+    np.testing.assert_array_equal(dummy.loc[moved, "mu_star"].to_numpy(), 0.0)
     assert set(indices["input_kind"]) == {"uncertainty", "dummy"}
     transit = indices[(indices["plan"] == "12th") & (indices["target_id"] == "transit_share")]
     assert transit.nlargest(1, "mu_star")["input"].item() == "initial public transport share"
