@@ -40,6 +40,20 @@ def test_the_plans_rd_target_is_met_in_2015(shanghai):
     assert run.loc[2015, "rd_share"] == pytest.approx(3.3, abs=0.05)
 
 
+def test_a_ramp_from_the_recorded_2010_share_reaches_3_3_percent_in_2015(fast):
+    """The lever path as the calibration and the plan make it: recorded 2.81% in 2010, a ramp
+    to 3.3% by 2015. The model's R&D share is 3.3% +- 0.05 points in 2015 (the former lag: 2.98%)."""
+    knots = [(2000, 0.0161), (2009, 0.029), (2010, 0.0281), (2015, 0.033), (2015, 0.033)]
+    params = {}
+    for k, (year, value) in enumerate(knots, start=1):
+        params[f"RD intensity target point {k} year"] = year
+        params[f"RD intensity target point {k} value"] = value
+    run = fast.run(params=params)
+    assert run.loc[2010, "rd_share"] == pytest.approx(2.81, abs=1e-9)
+    assert run.loc[2015, "rd_share"] == pytest.approx(3.3, abs=0.05)
+    assert run.loc[2010, "rd_share"] < run.loc[2012, "rd_share"] < run.loc[2015, "rd_share"]
+
+
 def test_more_rd_raises_growth_through_knowledge(fast):
     low = fast.run_variables({"RD intensity target": 0.02}, variables=["GDP", "knowledge stock"])
     high = fast.run_variables({"RD intensity target": 0.05}, variables=["GDP", "knowledge stock"])
