@@ -99,7 +99,7 @@ def test_non_fossil_energy_emits_no_co2(shanghai):
     fossil = (raw["coal share of energy"] * raw["coal emission factor"] + raw["oil share of energy"] * raw["oil emission factor"]
               + raw["gas share of energy"] * raw["gas emission factor"])
     np.testing.assert_allclose(raw["fuel mix emission factor"], fossil, rtol=1e-12)
-    # the lever from 2011 on (its path form; the old form's policy start moved to 2011), so 2010 is observed in both
+    # the lever acts from 2011 on (a number is a path from the 2010 value), so 2010 stays observed
     from_2011 = {"policy start time": 2011} if "policy start time" in shanghai.constants() else {}
     base = shanghai.run_variables(params=from_2011, variables=["CO2 emissions", "total energy use", "fuel mix emission factor"])
     cleaner = shanghai.run_variables({"non fossil share target": 0.3}, params=from_2011,
@@ -143,7 +143,9 @@ def test_km_started_in_2011_2015_mostly_open_after_2015(shanghai):
 
 
 def test_with_no_new_starts_the_2015_network_is_the_2010_network_plus_its_pipeline(shanghai):
-    raw = shanghai.run_variables({"rail construction starts plan": 0}, variables=["rail network length", "rail under construction"])
+    """No line started from the start of the run (every knot of the starts path at 0)."""
+    none_started = lever_everywhere(shanghai.constants(), "rail construction starts plan", 0)
+    raw = shanghai.run_variables(params=none_started, variables=["rail network length", "rail under construction"])
     assert raw.loc[2010, "rail network length"] == 450 and raw.loc[2010, "rail under construction"] == 140
     assert raw.loc[2011, "rail network length"] == pytest.approx(520)  # 'for service by 2012': even over 2011-2012
     assert raw.loc[2015, "rail network length"] == pytest.approx(590, abs=1e-9)
