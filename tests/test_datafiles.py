@@ -209,7 +209,7 @@ def test_derived_series_year_must_be_a_year(tmp_path):
     ("NaN", "value", "'NaN' is not a number"),
     ("", "value", "a number is required"),
     ("-0.5", "std_error", "must be >= 0"),
-    ("capital deepening rate", "parameter", "is given twice"),
+    ("autonomous TFP growth secondary", "parameter", "is given twice"),
 ])
 def test_bad_calibrated_parameter_says_how_to_regenerate(tmp_path, value, column, words):
     path = tmp_path / CALIBRATED_PARAMETERS_FILE.name
