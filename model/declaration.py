@@ -157,7 +157,8 @@ class Declaration:
         knots of lever X for each member, on top of its path in ``levers`` (checked levers; a
         number keeps its meaning: a step in 2011, or for a target lever a ramp to its year,
         unless the start year is varied: then a step at that year; a ``{value, from, ramp}``
-        path keeps its ramp)."""
+        path keeps its ramp; a path by points is replaced by the level, or moved to start in
+        the start year)."""
         parts = self.path_inputs()
         by_lever: dict[str, dict[str, str]] = {}
         for column in inputs.columns:
@@ -168,8 +169,6 @@ class Declaration:
         for lever, columns in by_lever.items():
             base = levers.get(lever, self._lever_rows[lever]["default"])
             base = base if isinstance(base, LeverPath) else LeverPath.number(base)
-            if base.kind == "points":
-                raise PlanSimError(Problem("error_points_varied", name=quote(lever)))
             rows = []
             levels = inputs[columns["level"]].to_numpy(float) if "level" in columns else None
             starts = inputs[columns["start"]].to_numpy(float) if "start" in columns else None
