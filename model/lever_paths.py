@@ -185,7 +185,10 @@ def is_whole_year(value: object) -> bool:
     """A whole number (int, or a float without fraction), not a bool."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return False
-    return math.isfinite(float(value)) and float(value) == int(value)
+    try:
+        return math.isfinite(float(value)) and float(value) == int(value)
+    except OverflowError:  # a whole number too large for a float: no year
+        return False
 
 
 def turning_points(path_knots: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
