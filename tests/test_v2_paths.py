@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -278,11 +274,6 @@ def test_member_constants_keep_a_ramp_and_move_points(fast):
 
 
 # -- the command line ------------------------------------------------------------------------------
-def _cli(*argv) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "model", *map(str, argv)], capture_output=True, text=True,
-                          cwd=PROJECT_DIR, timeout=600)
-
-
 def test_cli_levers_shows_planner_units_and_the_default_path(capsys):
     from model.cli.main import main
 
