@@ -360,3 +360,30 @@ def test_the_conversion_script_turns_an_old_lever_into_knots_idempotently(tmp_pa
     converted = pysd.read_vensim(str(file))
     result = converted.run(return_columns=["effective new lever"], final_time=2012)
     assert list(result["effective new lever"]) == pytest.approx([0.25, 0.25, 0.25])
+
+
+def test_the_conversion_script_names_the_new_variables_in_chinese():
+    import importlib.util
+
+    import yaml
+
+    spec = importlib.util.spec_from_file_location("lever_paths_script", PROJECT_DIR / "scripts" / "lever_paths.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    words = ("# header\nnew lever:\n  name: 新杠杆\n  comment: 新杠杆，2010年为25%。\n"
+             "historical new lever:\n  name: 历史新杠杆\n  comment: 政策开始前。\n"
+             "policy start time:\n  name: 政策开始时间\n  comment: 2010年末。\n")
+    out = script.update_chinese(words, ["new lever"], ["historical new lever", "policy start time"], {"new lever": "新杠杆"})
+    table = yaml.safe_load(out)
+    assert out.startswith("# header\n")
+    assert set(table) == {f"new lever point {k} {part}" for k in range(1, 6) for part in ("year", "value")}
+    assert table["new lever point 1 value"]["comment"] == "新杠杆，2010年为25%。"  # the lever's own words, numbers kept
+    assert table["new lever point 3 year"]["name"] == "新杠杆路径第3点年份"
+
+
+def test_a_path_is_inherited_through_extends(tmp_path, fast):
+    _scenario(tmp_path, "parent", "  population control: {value: 0.3, from: 2014, ramp: 2}\n")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"name: child\n{HEADER}extends: parent\nlevers:\n  car plate quota: 8\n", encoding="utf-8")
+    levers = load_scenario(child, fast).levers
+    assert levers == {"population control": LeverPath.from_year(0.3, 2014, 2), "car plate quota": 8}
