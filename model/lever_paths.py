@@ -120,16 +120,19 @@ class LeverPath:
         return None
 
     def with_level(self, value: float) -> "LeverPath":
-        """The same timing at another level (a number or the ramp's value)."""
+        """The same timing at another level (a number or the ramp's value); a path by points
+        has no single level: it becomes the number ``value`` (as a lever set in full)."""
         if self.kind == "points":
-            raise ValueError("a path given by points has no single level")
+            return LeverPath.number(value)
         return LeverPath(self.kind, float(value), self.start, self.ramp)
 
     def with_start(self, start: float) -> "LeverPath":
-        """The same level from another start year (a number becomes a step at ``start``; an
-        ensemble may give a fractional year: the model takes any time)."""
+        """The same level from another start year (a number becomes a step at ``start``; a path
+        by points moves all its points so that the first is at ``start``, none after
+        LAST_YEAR). An ensemble may give a fractional year: the model takes any time."""
         if self.kind == "points":
-            raise ValueError("a path given by points has no single start year")
+            shift = float(start) - self.points[0][0]
+            return LeverPath("points", points=tuple((min(y + shift, LAST_YEAR), v) for y, v in self.points))
         return LeverPath("ramp", self.value, start, self.ramp if self.kind == "ramp" else 0.0)
 
 
@@ -182,7 +185,10 @@ def is_whole_year(value: object) -> bool:
     """A whole number (int, or a float without fraction), not a bool."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return False
-    return math.isfinite(float(value)) and float(value) == int(value)
+    try:
+        return math.isfinite(float(value)) and float(value) == int(value)
+    except OverflowError:  # a whole number too large for a float: no year
+        return False
 
 
 def turning_points(path_knots: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
