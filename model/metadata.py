@@ -49,7 +49,7 @@ def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float], effective: Map
     ``default_path`` its five (year, value) knots; ``effective`` the model variable
     in force; ``target_year``, ``display`` (model, percent or words), ``display_scale`` and
     ``display_unit`` (the units planners read), ``words`` (value -> {zh, en}) from levers.yaml."""
-    from .lever_paths import KNOTS, STEP_YEAR, knot_name, value_at
+    from .lever_paths import KNOTS, STEP_YEAR, knot_name, model_time, value_at
 
     rows = []
     for name, meta in _read_yaml(LEVERS_FILE).items():
@@ -99,7 +99,7 @@ def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float], effective: Map
         rows.append({
             "name": name, "module": meta["module"], "label_en": meta["label_en"],
             "label_zh": meta["label_zh"], "units": units, "min": low, "max": high,
-            "step": step, "default": float(value_at(path, STEP_YEAR)), "description": meta["description_en"],
+            "step": step, "default": float(value_at(path, model_time(STEP_YEAR))), "description": meta["description_en"],
             "description_en": meta["description_en"], "description_zh": meta["description_zh"],
             "plan_text": meta["plan_text"], "comment": doc.loc[first, "Comment"],
             "effective": effective[name], "default_path": path,

@@ -57,15 +57,16 @@ def test_the_effective_equation_is_the_documented_piecewise_linear_path(fast):
               "investment rate": 0.3}
     run = fast.run_variables(levers, final_year=2022, variables=EFFECTIVE, time_step=1 / 16)
     pc = fast.lever_path("population control", levers["population control"])
-    assert run.loc[2012, "effective population control"] == 0  # default before the first point
-    assert run.loc[2013, "effective population control"] == pytest.approx(0.2)  # a step at its year
-    assert run.loc[2015, "effective population control"] == pytest.approx(0.4)  # linear between points
+    # years are calendar years: a value in force during year Y sits at model time Y - 1 (a year-end)
+    assert run.loc[2011, "effective population control"] == 0  # default before the first point
+    assert run.loc[2012, "effective population control"] == pytest.approx(0.2)  # a step: in force in 2013
+    assert run.loc[2014, "effective population control"] == pytest.approx(0.4)  # linear between points
     assert run.loc[2020, "effective population control"] == pytest.approx(0.1)  # the last one held
     assert list(run["effective population control"]) == pytest.approx(list(lever_paths.value_at(pc, run.index)))
-    assert run.loc[2013, "effective car plate quota"] == pytest.approx(12 - 6 / 3)
-    assert run.loc[2015, "effective car plate quota"] == pytest.approx(6)
-    assert run.loc[2010, "effective investment rate"] == pytest.approx(fast.levers().set_index("name").loc["investment rate", "default"])
-    assert run.loc[2011, "effective investment rate"] == pytest.approx(0.3)  # a number: a step at 2011
+    assert run.loc[2011, "effective car plate quota"] == pytest.approx(12)  # from 2012: the ramp starts then
+    assert run.loc[2012, "effective car plate quota"] == pytest.approx(12 - 6 / 3)
+    assert run.loc[2014, "effective car plate quota"] == pytest.approx(6)  # reached in 2015 (ramp 3 years)
+    assert run.loc[2010, "effective investment rate"] == pytest.approx(0.3)  # a number: from calendar 2011
 
 
 def test_a_target_lever_delivers_its_number_by_its_target_year(fast):
@@ -76,7 +77,9 @@ def test_a_target_lever_delivers_its_number_by_its_target_year(fast):
     default = fast.levers().set_index("name").loc["RD intensity target", "default_path"]
     start = lever_paths.value_at(default, 2010)
     assert run.loc[2010, "effective RD intensity target"] == pytest.approx(start)  # a ramp from the 2010 value
-    assert run.loc[2012, "effective RD intensity target"] == pytest.approx(start + (0.033 - start) * 2 / 5)
+    # reached in force during 2015 (model time 2014) and held: the 2015 figure is the target
+    assert run.loc[2012, "effective RD intensity target"] == pytest.approx(start + (0.033 - start) * 2 / 4)
+    assert run.loc[2014, "effective RD intensity target"] == pytest.approx(0.033)
     assert run.loc[2020, "effective RD intensity target"] == pytest.approx(0.033)
 
 
@@ -262,13 +265,14 @@ def test_member_constants_keep_a_ramp_and_move_points(fast):
     inputs = pd.DataFrame({"car plate quota": [6.0], "car plate quota start year": [2015.0]})
     knots = declaration.member_constants({"car plate quota": LeverPath.from_year(8, 2012, 3)}, inputs)
     path = _member_path(knots, "car plate quota")
-    assert lever_paths.value_at(path, 2015) == pytest.approx(12) and lever_paths.value_at(path, 2018) == pytest.approx(6)
+    # start 2015 (calendar): the ramp runs from model time 2014 to 2017
+    assert lever_paths.value_at(path, 2014) == pytest.approx(12) and lever_paths.value_at(path, 2017) == pytest.approx(6)
     # a path by points: moved to the start year (its level varied: replaced by the number)
     moved = declaration.member_constants({"car plate quota": LeverPath.at_points({2013: 8, 2014: 4})},
                                          inputs[["car plate quota start year"]])
     path = _member_path(moved, "car plate quota")
-    assert lever_paths.value_at(path, 2014.9) == pytest.approx(12) and lever_paths.value_at(path, 2015) == 8
-    assert lever_paths.value_at(path, 2016) == 4
+    assert lever_paths.value_at(path, 2013.9) == pytest.approx(12) and lever_paths.value_at(path, 2014) == 8
+    assert lever_paths.value_at(path, 2015) == 4
     level = declaration.member_constants({"car plate quota": LeverPath.at_points({2013: 8})}, inputs[["car plate quota"]])
     assert lever_paths.value_at(_member_path(level, "car plate quota"), 2011) == 6
 
