@@ -20,7 +20,8 @@ MODULES = ("population", "economy", "energy", "transport")
 INDICATOR_KINDS = ("level", "growth_yoy", "growth_avg_5y", "change_vs")
 LEVER_KEYS = ("module", "label_en", "label_zh", "description_en", "description_zh", "plan_text")
 INDICATOR_KEYS = ("module", "variable", "kind", "scale", "decimals", "unit", "label_en", "label_zh")
-INDICATOR_OPTIONAL_KEYS = ("base_year",)
+INDICATOR_OPTIONAL_KEYS = ("base_year", "better")
+BETTER = ("higher", "lower", "none")  # which way the plan wants an indicator to go (scorecard "about")
 
 
 def _read_yaml(path) -> dict:
@@ -74,6 +75,8 @@ def indicator_table() -> pd.DataFrame:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': kind must be one of {INDICATOR_KINDS}")
         if meta["kind"] == "change_vs" and "base_year" not in meta:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' (change_vs) needs base_year")
+        if meta.get("better", "none") not in BETTER:
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': better must be one of {BETTER}")
     table = pd.DataFrame.from_dict(data, orient="index")
     table.index.name = "id"
     return table
