@@ -222,7 +222,7 @@ def test_compare_runs_finds_exactly_what_differs(default_run):
     b.loc[2012, "gdp"] += 1.0  # not a compared year
     values, statuses = compare_runs(a, b, [2015, 2020])
     assert values[["year", "indicator", "unit", "A", "B"]].values.tolist() == [[2015, "rail_length", "km", 700.0, 100.0]]
-    assert statuses[["plan", "target_id", "status A", "status B"]].values.tolist() == [["12th", "rail_length", "met", "missed"]]
+    assert statuses[["plan", "target_id", "status A", "status B"]].values.tolist() == [["12th", "rail_length", "exceeded", "missed"]]  # 700 >= 600 + 30
 
 
 def test_compare_command(capsys):

@@ -71,7 +71,7 @@ def chinese_run(tmp_path_factory):
 
 def test_run_files_are_in_the_chosen_language_and_rounded(chinese_run):
     md = (chinese_run / "scorecard.md").read_text(encoding="utf-8")
-    assert md.startswith("# 规划目标评分表") and "达成/接近/未达成" in md and "十二五 (2015年)" in md
+    assert md.startswith("# 规划目标评分表") and "达成(含超额)/接近/未达成" in md and "十二五 (2015年)" in md
     assert "“十二五”规划情景 (`plan`)" in md  # scenario titles in the header
     assert not RAW_UNITS.search(md) and " about " not in md and " met)" not in md
     results = pd.read_csv(chinese_run / "results.csv")
