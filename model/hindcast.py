@@ -32,7 +32,7 @@ ACTUALS_COLUMNS = (
     Column("indicator"), Column("year", "integer"), Column("value"),  # value: checked against its unit below
     Column("source", blank=True, optional=True),
 )
-MAX_BYTES = 1_000_000  # about 20,000 rows: far more than 35 indicators x 40 years
+MAX_BYTES = 300_000  # about 7,000 rows: every indicator and year 2010-2050 is about 1,500 rows
 UPLOAD_NAME = "uploaded.csv"  # the name an uploaded file is checked under (no server path in messages)
 TABLE_COLUMNS = ["indicator", "year", "projected", "actual", "difference", "percent_error", "source"]
 SUMMARY_COLUMNS = ["indicator", "points", "first_year", "last_year", "mape", "mean_difference"]
@@ -56,16 +56,17 @@ def read_actuals(path: Path | str, years: tuple[int, int], indicators: pd.DataFr
     table = indicator_table() if indicators is None else indicators
     actuals = datafiles.read_table(path, ACTUALS_COLUMNS, max_bytes=MAX_BYTES)
     known = list(table.index)
-    for row, name in enumerate(actuals["indicator"]):
-        name = name.strip()
-        actuals.loc[actuals.index[row], "indicator"] = name
-        if name not in table.index:
-            raise fail(actuals, row, "indicator", f"{datafiles.quote(name)} is not an indicator id{_hint(name, known)}")
+    actuals["indicator"] = actuals["indicator"].str.strip()
+    unknown = np.flatnonzero(~actuals["indicator"].isin(known).to_numpy())
+    if unknown.size:
+        row = int(unknown[0])
+        name = actuals["indicator"].iloc[row]
+        raise fail(actuals, row, "indicator", f"{datafiles.quote(name)} is not an indicator id{_hint(name, known)}")
     low, high = years
     for row, year in enumerate(actuals["year"]):
         if not low <= year <= high:
             extra = (f" (the projection starts in {low}; 2000-{low} is the calibration's history)" if year < low
-                     else f" (the command line's --final-year sets a later last year, up to 2050)")
+                     else " (the command line's --final-year sets a later last year, up to 2050)")
             raise fail(actuals, row, "year", f"{year} is outside the run {low}-{high}{extra}")
     seen: dict[tuple[str, int], int] = {}
     for row, key in enumerate(zip(actuals["indicator"], actuals["year"])):
