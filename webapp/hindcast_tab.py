@@ -51,7 +51,7 @@ def chart_data(cat: runs.Catalog, ind: str, projection: pd.DataFrame, actuals: p
 
 def spec(title: str, names: dict[str, str], unit: str, lang: str) -> dict:
     """Vega-Lite: the projection as a line, history and actual figures as points."""
-    colour = {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"},
+    colour = {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom", "columns": 2, "labelLimit": 300},
               "scale": {"domain": list(names.values()), "range": [COLOURS[k] for k in names]}}
     x = {"field": "year", "type": "quantitative", "title": None, "axis": {"format": "d", "tickMinStep": 1},
          "scale": {"nice": False}}
