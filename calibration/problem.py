@@ -1,8 +1,8 @@
 """The calibration problem: runs from 2000, weighted relative residuals against 2000-2010 history.
 
 A run starts in 2000 from the 2000 settings of initial_2000.csv (data, assumptions, estimates)
-and the candidate parameters; each lever follows its ``historical ...`` constant before the
-policy start (2010). Residuals are relative errors (simulated / observed - 1), each series
+and the candidate parameters; each lever follows its recorded path (the model file's knots, or
+a 'recorded path' estimate: all five value knots at one estimated level). Residuals are relative errors (simulated / observed - 1), each series
 weighted by sqrt(weight / n_points) so that no series dominates by its scale or by its number of
 points. A ``shape`` series (an index known up to a factor) is compared after scaling the data by
 the least-squares factor. Points that set the 2000 stocks are initial conditions, not fitted.
@@ -92,7 +92,12 @@ class Calibration:
         # (per run: no checks, no tables; about 0.6 ms).
         self.engine = engines.create("simlin", self.reference.declaration)
         self._run_names = [*self.fixed, *self.spec.names]
-        self.reference.validate_params(dict.fromkeys(self._run_names, 0.0))
+        # a recorded path (a lever's name) sets its five value knots: the engine gets constants
+        declaration = self.reference.declaration
+        expanded = [list(declaration.expand_recorded_paths({name: 0.0})) for name in self._run_names]
+        self._constant_names = [c for names in expanded for c in names]
+        self._expand = np.array([k for k, names in enumerate(expanded) for _ in names], dtype=int)
+        self.reference.validate_params(dict.fromkeys(self._constant_names, 0.0))
         self.times = RunTimes(float(START_YEAR), END_YEAR, self.reference.control["TIME STEP"])
         self.years = np.arange(START_YEAR, END_YEAR + 1)
         self._fixed_values = np.array(list(self.fixed.values()), float)
@@ -119,14 +124,16 @@ class Calibration:
         return len(self._data)
 
     def params(self, theta: Sequence[float]) -> dict[str, float]:
-        """Every constant a 2000 run sets: the 2000 settings and the candidate parameters."""
-        return {**self.fixed, **dict(zip(self.names, map(float, theta)))}
+        """Every constant a 2000 run sets: the 2000 settings and the candidate parameters (a
+        recorded path as its five value knots)."""
+        return self.reference.declaration.expand_recorded_paths(
+            {**self.fixed, **dict(zip(self.names, map(float, theta)))})
 
     # -- runs -------------------------------------------------------------------------------
     def simulate(self, theta) -> np.ndarray:
         """Fast run: array (variables x years 2000-2010)."""
-        values = np.concatenate([self._fixed_values, np.asarray(theta, float)])
-        return self.engine.run(dict(zip(self._run_names, values)), self.times, self.variables).T
+        values = np.concatenate([self._fixed_values, np.asarray(theta, float)])[self._expand]
+        return self.engine.run(dict(zip(self._constant_names, values)), self.times, self.variables).T
 
     def simulate_pysd(self, theta, variables: list[str] | None = None) -> pd.DataFrame:
         """Reference run with PySD (index year, columns model variables)."""

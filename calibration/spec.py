@@ -19,6 +19,7 @@ import pandas as pd
 from model import datafiles
 from model.errors import PlanSimError
 from model.history import USABLE_QUALITY
+from model.lever_paths import knot_name
 
 HERE = Path(__file__).resolve().parent
 SPEC_FILE = HERE / "parameters_spec.csv"
@@ -26,11 +27,16 @@ INITIAL_FILE = HERE / "initial_2000.csv"
 DERIVED_2010_FILE = HERE / "derived_2010.csv"
 GOALS_FILE = HERE / "goals.csv"
 
-ROLES = ("structural", "historical lever", "initial 2000", "2000-2010 only")
+ROLES = ("structural", "recorded path", "initial 2000", "2000-2010 only")
+# A 'recorded path' row names a lever X: its one estimate is the lever's recorded 2000-2010
+# policy as a constant path, i.e. all five value knots `X point k value` of the model file
+# (model.declaration.Declaration.expand_recorded_paths); after 2010 the path holds that value,
+# so it is also the business-as-usual default of projections.
+RECORDED_PATH = "recorded path"
 # Roles whose estimate becomes a projection default (calibration/parameters.csv); the others
 # (2000 states, and parameters whose 2000s value is known not to hold after 2010) serve the
 # 2000-2010 runs only.
-PROJECTION_ROLES = ("structural", "historical lever")
+PROJECTION_ROLES = ("structural", RECORDED_PATH)
 NOT_ESTIMATED = "not estimated"
 BASES = ("data", "assumption", "model", "estimated")
 START_YEAR = 2000
@@ -82,13 +88,19 @@ def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE
     table = datafiles.read_table(path, datafiles.PARAMETER_SPEC_COLUMNS)
     levers = set(lever_names)
     rows, kept = [], []
+    constants = dict(constants)
+    for lever in levers:  # a lever's value is its recorded path's (first value knot)
+        constants.setdefault(lever, constants.get(knot_name(lever, 1, "value"), np.nan))
     for row, item in table.iterrows():
         name = item["parameter"]
         if name not in constants:
             raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is not a constant of the model")
-        if name in levers and item["role"] != NOT_ESTIMATED:
+        if name in levers and item["role"] not in (NOT_ESTIMATED, RECORDED_PATH):
             raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is a policy lever; estimate its "
-                               f"historical constant instead")
+                               f"recorded path instead (role '{RECORDED_PATH}')")
+        if item["role"] == RECORDED_PATH and name not in levers:
+            raise PlanSimError(f"{_where(table, row, 'role')}: {name!r} is not a lever (model/levers.yaml); "
+                               f"only a lever has a '{RECORDED_PATH}'")
         if item["role"] == NOT_ESTIMATED:
             kept.append({"parameter": name, "value": constants[name], "reason": item["why_uncertain"]})
             continue
@@ -123,6 +135,10 @@ def load_initial_2000(history: pd.DataFrame, constants: dict[str, float], spec: 
     starts a 2000 run), and the estimated rows must be exactly the spec's 'initial 2000' rows.
     """
     table = datafiles.read_table(path, datafiles.INITIAL_2000_COLUMNS)
+    constants = dict(constants)
+    for name in table["parameter"]:  # a lever named here sets its recorded path (every value knot)
+        if name not in constants and knot_name(name, 1, "value") in constants:
+            constants[name] = constants[knot_name(name, 1, "value")]
     values = []
     for row, item in table.iterrows():
         name, basis = item["parameter"], item["basis"]
