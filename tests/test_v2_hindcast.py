@@ -163,6 +163,7 @@ def test_cli_writes_tables_figures_and_manifest(projection, tmp_path, capsys):
     assert (summary["mape"] == 10.0).all()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["command"] == "hindcast" and manifest["outputs"][-1] == "manifest.json"
+    assert manifest["argv"][:6] == ["python", "-m", "model", "hindcast", "--actuals", str(actuals)]
     assert sorted(manifest["outputs"][:-1]) == sorted(files - {"manifest.json"})
 
 

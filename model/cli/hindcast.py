@@ -118,7 +118,11 @@ def _hindcast(args: argparse.Namespace) -> int:
                                     args.lang, title)
                 (folder / name).write_bytes(png)
                 outputs.append(name)
-            write_manifest(folder, command="hindcast", argv=["python", "-m", "model", *sys.argv[1:]], started=started,
+            command = ["python", "-m", "model", "hindcast", "--actuals", str(args.actuals), "--out", str(args.out),
+                       "--final-year", str(args.final_year), "--lang", args.lang, "--engine", args.engine]
+            command += ["--scenario", str(args.scenario)] if args.scenario else []
+            command += ["--force"] if args.force else []
+            write_manifest(folder, command="hindcast", argv=command, started=started,
                            settings={"final_year": args.final_year, "lang": args.lang, "engine": args.engine},
                            scenarios=[{"file": str(args.scenario) if args.scenario else None, "title": title,
                                        "levers": dict(levers)}],
