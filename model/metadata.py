@@ -25,7 +25,8 @@ LEVER_KEYS = ("module", "label_en", "label_zh", "description_en", "description_z
 LEVER_OPTIONAL_KEYS = ("target_year", "display", "words")
 DISPLAYS = ("model", "percent", "words")
 INDICATOR_KEYS = ("module", "variable", "kind", "scale", "decimals", "unit", "label_en", "label_zh")
-INDICATOR_OPTIONAL_KEYS = ("base_year",)
+INDICATOR_OPTIONAL_KEYS = ("base_year", "better")
+BETTER = ("higher", "lower", "none")  # which way the plan wants an indicator to go (scorecard "about")
 
 
 def _read_yaml(path) -> dict:
@@ -142,6 +143,8 @@ def indicator_table() -> pd.DataFrame:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': kind must be one of {INDICATOR_KINDS}")
         if meta["kind"] == "change_vs" and "base_year" not in meta:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' (change_vs) needs base_year")
+        if meta.get("better", "none") not in BETTER:
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': better must be one of {BETTER}")
     table = pd.DataFrame.from_dict(data, orient="index")
     table.index.name = "id"
     return table

@@ -185,7 +185,7 @@ def test_probabilities_are_shares_of_members_meeting_the_target(plan_ensemble):
     probabilities = target_probabilities(plan_ensemble).set_index(["plan", "target_id"])
     assert probabilities["probability_met"].between(0, 1).all()
     met = pd.concat([score(plan_ensemble.member(m)) for m in range(len(plan_ensemble))])
-    share = (met["status"] == "met").groupby([met["plan"], met["target_id"]]).mean()
+    share = met["status"].isin(["met", "exceeded"]).groupby([met["plan"], met["target_id"]]).mean()
     pd.testing.assert_series_equal(probabilities["probability_met"].sort_index(), share.sort_index(),
                                    check_names=False)
     assert 0 < probabilities["probability_met"].mean() < 1
