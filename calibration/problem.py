@@ -2,9 +2,12 @@
 
 A run starts in 2000 from the 2000 settings of initial_2000.csv (data, assumptions, estimates)
 and the candidate parameters; each lever follows its ``historical ...`` constant before the
-policy start (2010). Residuals are relative errors (simulated / observed - 1), each series
-weighted by sqrt(weight / n_points) so that no series dominates by its scale or by its number of
-points. A ``shape`` series (an index known up to a factor) is compared after scaling the data by
+policy start (2010). Residuals are relative errors (simulated / observed - 1), each point
+weighted by sqrt(weight / max(n_points, MIN_POINTS)): a series with MIN_POINTS points or more
+weighs ``weight`` in all, whatever its number of points, so that no series dominates by its
+scale or by its number of points; a shorter series weighs n_points / MIN_POINTS of that (one
+point: a fifth), so that one observation is a soft anchor, not a hard constraint that pins a
+parameter to whatever value matches it. A ``shape`` series (an index known up to a factor) is compared after scaling the data by
 the least-squares factor. Points that set the 2000 stocks are initial conditions, not fitted.
 
 Simulated values are in the model's units (population 10^4 persons, money 10^8 yuan a year at
@@ -13,6 +16,7 @@ indicators' units (shares in per cent) for the statistics.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -31,6 +35,10 @@ from .spec import END_YEAR, START_YEAR
 
 # Residual given to a failed or non-finite run (a relative error of 1000 % on every point).
 FAILED_RESIDUAL = 10.0
+# Floor on the number of points a series' weight is shared among (see the module docstring):
+# series of 5 or more points (the decade's annual series, the 2005-2009 GDP index) weigh the same,
+# a one-point series a fifth of that.
+MIN_POINTS = 5
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,15 @@ class CalibrationFiles:
     spec_path: str
     initial_path: str
     derived_2010_path: str
+    fit_until: int = END_YEAR
 
 
 @lru_cache(maxsize=2)
 def worker_problem(files: CalibrationFiles) -> "Calibration":
     """This process's problem for ``files`` on the fast engine (a worker builds it once)."""
     return Calibration(Project(engine="simlin", use_calibration=False), spec_path=files.spec_path,
-                       initial_path=files.initial_path, derived_2010_path=files.derived_2010_path)
+                       initial_path=files.initial_path, derived_2010_path=files.derived_2010_path,
+                       fit_until=files.fit_until)
 
 
 class Calibration:
@@ -54,12 +64,15 @@ class Calibration:
 
     ``observations`` replaces the history (columns as ``model.history.fit_observations``) for
     synthetic-data experiments; ``spec_path`` and ``initial_path`` select other declarations.
+    ``fit_until`` (a year) fits only the points up to it; the later points are kept as
+    ``holdout`` (the out-of-sample test: calibrate on 2000-2005, compare 2006-2010).
     """
 
     def __init__(self, reference: Project | None = None, *, observations: pd.DataFrame | None = None,
                  spec_path=specs.SPEC_FILE, initial_path=specs.INITIAL_FILE,
-                 derived_2010_path=specs.DERIVED_2010_FILE):
-        self.files = CalibrationFiles(str(spec_path), str(initial_path), str(derived_2010_path))
+                 derived_2010_path=specs.DERIVED_2010_FILE, fit_until: int = END_YEAR):
+        self.files = CalibrationFiles(str(spec_path), str(initial_path), str(derived_2010_path), int(fit_until))
+        self.fit_until = int(fit_until)
         self.own_observations = observations is not None
         # The raw model file: the calibration must not start from an earlier calibration's output.
         self.reference = reference if reference is not None else Project(use_calibration=False)
@@ -80,14 +93,16 @@ class Calibration:
             obs[sets_stock].assign(reason=f"sets the {START_YEAR} stocks (initial condition)"),
             obs[outside].assign(reason="outside the calibration period"),
         ], ignore_index=True)
-        points = obs[~sets_stock & ~outside].reset_index(drop=True)
+        later = obs["year"] > self.fit_until
+        self.holdout = obs[~sets_stock & ~outside & later].reset_index(drop=True)
+        points = obs[~sets_stock & ~outside & ~later].reset_index(drop=True)
         self.points = points
         self.series = list(dict.fromkeys(points["series"]))
         self.fit_modes = points.groupby("series", sort=False)["fit"].first()
 
         extra = [name for expr in pd.concat([self.derived_2010["numerator"], self.derived_2010["denominator"]])
                  for product in specs.terms(expr) for name in product]
-        self.variables = list(dict.fromkeys([*points["variable"], *extra]))
+        self.variables = list(dict.fromkeys([*points["variable"], *self.holdout["variable"], *extra]))
         # The search's runs: the fast engine on the same declaration, names checked once here
         # (per run: no checks, no tables; about 0.6 ms).
         self.engine = engines.create("simlin", self.reference.declaration)
@@ -101,7 +116,7 @@ class Calibration:
         self._col = (points["year"] - START_YEAR).to_numpy()
         self._data = points["model_value"].to_numpy(float)
         n = points.groupby("series")["series"].transform("size").to_numpy()
-        self._sqrt_w = np.sqrt(points["weight"].to_numpy(float) / n)
+        self._sqrt_w = np.sqrt(points["weight"].to_numpy(float) / np.maximum(n, MIN_POINTS))
         self._shape_groups = [np.flatnonzero(points["series"].to_numpy() == s)
                               for s in self.series if self.fit_modes[s] == "shape"]
         # indicator value = model value * scale (1 for series mapped to a model variable)
@@ -145,6 +160,17 @@ class Calibration:
             ratio[idx] = x * (np.sum(x) / np.sum(x * x))  # least-squares factor on the data
         return ratio
 
+    def with_data(self, model_values: np.ndarray) -> "Calibration":
+        """The same problem with other observed values at the same points (model units): the
+        bootstrap's resampled histories. A shallow copy: engine and tables are shared."""
+        twin = copy.copy(self)
+        twin._data = np.asarray(model_values, float).copy()
+        return twin
+
+    def relative_residuals(self, sim: np.ndarray) -> np.ndarray:
+        """Unweighted relative residuals simulated / observed - 1 of every fitted point."""
+        return self._ratios(sim) - 1
+
     def residuals_from(self, sim: np.ndarray) -> np.ndarray:
         ratio = self._ratios(sim)
         if not np.all(np.isfinite(ratio)):
@@ -184,6 +210,37 @@ class Calibration:
             "data_factor": factor, "actual": self.points["value"] * factor,
             "simulated": simulated * self._scale, "unit": self._units,
             "quality": self.points["quality"],
+        })
+
+    def holdout_points(self, sim: np.ndarray) -> pd.DataFrame:
+        """The held-out points (after ``fit_until``) with their simulated value, in indicator
+        units, columns as ``fitted_points``. A shape series is scaled by the factor fitted on
+        its in-sample points (the GDP index anchored on the model's 2005 level); a shape series
+        with no in-sample point gets its own least-squares factor (stated in the report)."""
+        obs = self.holdout
+        if obs.empty:
+            return self.fitted_points(sim).iloc[:0]
+        row = obs["variable"].map({v: i for i, v in enumerate(self.variables)}).to_numpy()
+        simulated = sim[row, (obs["year"] - START_YEAR).to_numpy()]
+        data = obs["model_value"].to_numpy(float)
+        factor = np.ones(len(obs))
+        fitted = self.fitted_points(sim)
+        for name in obs.loc[obs["fit"] == "shape", "series"].unique():
+            mine = (obs["series"] == name).to_numpy()
+            inside = fitted[fitted["series"] == name]
+            if len(inside):
+                factor[mine] = inside["data_factor"].iloc[0]
+            else:
+                x = simulated[mine] / data[mine]
+                factor[mine] = np.sum(x * x) / np.sum(x)
+        scale = (obs["value"] / obs["model_value"]).to_numpy(float)
+        units = indicator_table()["unit"]
+        return pd.DataFrame({
+            "series": obs["series"], "indicator": obs["indicator"], "variable": obs["variable"],
+            "year": obs["year"], "fit": obs["fit"], "observed": obs["value"], "data_factor": factor,
+            "actual": obs["value"] * factor, "simulated": simulated * scale,
+            "unit": obs["indicator"].map(units).where(obs["indicator"] != "", obs["unit"]),
+            "quality": obs["quality"],
         })
 
     def derived_2010_values(self, sim: np.ndarray) -> dict[str, float]:
