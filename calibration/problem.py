@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from model.project import Project
 from model.history import fit_observations, history_with_derived
 from model.metadata import indicator_table
 
+from . import policy as policies
 from . import spec as specs
 from .spec import END_YEAR, START_YEAR
 
@@ -39,6 +40,8 @@ FAILED_RESIDUAL = 10.0
 # series of 5 or more points (the decade's annual series, the 2005-2009 GDP index) weigh the same,
 # a one-point series a fifth of that.
 MIN_POINTS = 5
+# Twin-experiment tolerance of an estimated policy knot (a fraction of its bound range).
+POLICY_TWIN_TOLERANCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class CalibrationFiles:
     spec_path: str
     initial_path: str
     derived_2010_path: str
+    policy_path: str
     fit_until: int = END_YEAR
+    hold: tuple = ()
 
 
 @lru_cache(maxsize=2)
@@ -56,7 +61,7 @@ def worker_problem(files: CalibrationFiles) -> "Calibration":
     """This process's problem for ``files`` on the fast engine (a worker builds it once)."""
     return Calibration(Project(engine="simlin", use_calibration=False), spec_path=files.spec_path,
                        initial_path=files.initial_path, derived_2010_path=files.derived_2010_path,
-                       fit_until=files.fit_until)
+                       policy_path=files.policy_path, fit_until=files.fit_until, hold=dict(files.hold))
 
 
 class Calibration:
@@ -70,19 +75,35 @@ class Calibration:
 
     def __init__(self, reference: Project | None = None, *, observations: pd.DataFrame | None = None,
                  spec_path=specs.SPEC_FILE, initial_path=specs.INITIAL_FILE,
-                 derived_2010_path=specs.DERIVED_2010_FILE, fit_until: int = END_YEAR):
-        self.files = CalibrationFiles(str(spec_path), str(initial_path), str(derived_2010_path), int(fit_until))
+                 derived_2010_path=specs.DERIVED_2010_FILE, policy_path=policies.POLICY_FILE,
+                 fit_until: int = END_YEAR, hold: Mapping[str, float] | None = None):
+        self.files = CalibrationFiles(str(spec_path), str(initial_path), str(derived_2010_path), str(policy_path),
+                                      int(fit_until), tuple(sorted((hold or {}).items())))
         self.fit_until = int(fit_until)
         self.own_observations = observations is not None
         # The raw model file: the calibration must not start from an earlier calibration's output.
         self.reference = reference if reference is not None else Project(use_calibration=False)
         constants = self.reference.constants()
         variables = set(self.reference.doc.index)
-        self.spec = specs.load_parameter_spec(constants, self.reference.levers()["name"], spec_path)
+        levers = self.reference.levers()
+        spec = specs.load_parameter_spec(constants, levers["name"], spec_path)
+        self.policy = policies.load_policy_paths(levers, constants, self.reference.doc, policy_path)
+        spec = spec.with_parameters(self.policy.estimated.assign(
+            role=policies.ROLE, twin_tolerance=POLICY_TWIN_TOLERANCE,
+            model_value=lambda t: t["parameter"].map(constants)))
+        self.held = dict(hold or {})
+        self.spec = spec.without(self.held)
         self.history = history_with_derived()
-        self.initial = specs.load_initial_2000(self.history, constants, self.spec, initial_path)
+        self.initial = specs.load_initial_2000(self.history, constants, spec, initial_path)
         fixed = self.initial[self.initial["basis"] != "estimated"]
-        self.fixed = dict(zip(fixed["parameter"], fixed["value"].astype(float)))
+        knots = self.policy.knots()
+        # knot constants that repeat an estimated knot (a path with fewer than five knots)
+        copies = {name: self.policy.copy_of[name] for name in knots if name in self.policy.copy_of}
+        self._copies = {n: source for n, source in copies.items() if source not in self.held}
+        self.fixed = {**dict(zip(fixed["parameter"], fixed["value"].astype(float))),
+                      **{n: v for n, v in knots.items() if np.isfinite(v)}, **self.held,
+                      **{n: self.held[source] for n, source in copies.items() if source in self.held}}
+        self.fixed = {n: v for n, v in self.fixed.items() if n not in self.spec.names}
         self.derived_2010 = specs.load_derived_2010(variables, derived_2010_path)
 
         obs = observations if observations is not None else fit_observations(model_variables=variables)
@@ -106,8 +127,10 @@ class Calibration:
         # The search's runs: the fast engine on the same declaration, names checked once here
         # (per run: no checks, no tables; about 0.6 ms).
         self.engine = engines.create("simlin", self.reference.declaration)
-        self._run_names = [*self.fixed, *self.spec.names]
-        self.reference.validate_params(dict.fromkeys(self._run_names, 0.0))
+        names = self.spec.names
+        self._copy_index = np.array([names.index(v) for v in self._copies.values()], int)
+        self._run_names = [*self.fixed, *names, *self._copies]
+        self.reference.validate_params(self.params(self.spec.start))
         self.times = RunTimes(float(START_YEAR), END_YEAR, self.reference.control["TIME STEP"])
         self.years = np.arange(START_YEAR, END_YEAR + 1)
         self._fixed_values = np.array(list(self.fixed.values()), float)
@@ -134,13 +157,22 @@ class Calibration:
         return len(self._data)
 
     def params(self, theta: Sequence[float]) -> dict[str, float]:
-        """Every constant a 2000 run sets: the 2000 settings and the candidate parameters."""
-        return {**self.fixed, **dict(zip(self.names, map(float, theta)))}
+        """Every constant a 2000 run sets: the 2000 settings, the recorded policy knots and the
+        candidate parameters (an estimated knot also sets the knots that repeat it)."""
+        theta = np.asarray(theta, float)
+        return {**self.fixed, **dict(zip(self.names, map(float, theta))),
+                **dict(zip(self._copies, map(float, theta[self._copy_index])))}
+
+    def knot_values(self, theta: Sequence[float]) -> dict[str, float]:
+        """Every knot constant of the recorded paths for the parameters ``theta``."""
+        params = self.params(theta)
+        return {name: params[name] for name in self.policy.knots()}
 
     # -- runs -------------------------------------------------------------------------------
     def simulate(self, theta) -> np.ndarray:
         """Fast run: array (variables x years 2000-2010)."""
-        values = np.concatenate([self._fixed_values, np.asarray(theta, float)])
+        theta = np.asarray(theta, float)
+        values = np.concatenate([self._fixed_values, theta, theta[self._copy_index]])
         return self.engine.run(dict(zip(self._run_names, values)), self.times, self.variables).T
 
     def simulate_pysd(self, theta, variables: list[str] | None = None) -> pd.DataFrame:

@@ -6,7 +6,10 @@
   2000 point times ``conversion``), an assumption (``value``), the model file value, or estimated;
 - ``derived_2010.csv``: stock-setting constants whose 2010 value is read off the calibrated run
   (ratio of model variables at 2010), so that projections start from a consistent state;
-- ``goals.csv``: the issue's goals (statistic and threshold per series or group of series).
+- ``goals.csv``: the issue's goals (statistic and threshold per series or group of series);
+  ``goals_out_of_sample.csv`` the same for the 2006-2010 projection of the 2000-2005 fit;
+- ``bounds.csv``: why an estimate may rest on a bound (parameter, bound, justification): the
+  report lists every estimate on a bound with its justification, or says it has none.
 """
 from __future__ import annotations
 
@@ -25,12 +28,17 @@ SPEC_FILE = HERE / "parameters_spec.csv"
 INITIAL_FILE = HERE / "initial_2000.csv"
 DERIVED_2010_FILE = HERE / "derived_2010.csv"
 GOALS_FILE = HERE / "goals.csv"
+OUT_OF_SAMPLE_GOALS_FILE = HERE / "goals_out_of_sample.csv"
+BOUNDS_FILE = HERE / "bounds.csv"
+BOUND_COLUMNS = (datafiles.Column("parameter", unique=True), datafiles.Column("bound"),
+                 datafiles.Column("justification"))
+BOUND_SIDES = ("lower", "upper")
 
-ROLES = ("structural", "historical lever", "initial 2000", "2000-2010 only")
+ROLES = ("structural", "historical lever", "initial 2000", "2000-2010 only", "policy path")
 # Roles whose estimate becomes a projection default (calibration/parameters.csv); the others
 # (2000 states, and parameters whose 2000s value is known not to hold after 2010) serve the
 # 2000-2010 runs only.
-PROJECTION_ROLES = ("structural", "historical lever")
+PROJECTION_ROLES = ("structural", "historical lever", "policy path")
 NOT_ESTIMATED = "not estimated"
 BASES = ("data", "assumption", "model", "estimated")
 START_YEAR = 2000
@@ -75,6 +83,20 @@ class ParameterSpec:
     @property
     def roles(self) -> list[str]:
         return list(self.table["role"])
+
+    def with_parameters(self, rows: pd.DataFrame) -> "ParameterSpec":
+        """This spec with more estimated parameters (columns as ``table``), e.g. policy knots."""
+        clash = sorted(set(rows["parameter"]) & set(self.names))
+        if clash:
+            raise PlanSimError(f"{SPEC_FILE.name}: {clash} are estimated knots of policy_paths.csv; "
+                               "declare them there only")
+        table = pd.concat([self.table, rows[self.table.columns]], ignore_index=True) if len(rows) else self.table
+        return ParameterSpec(table, self.not_estimated)
+
+    def without(self, names) -> "ParameterSpec":
+        """This spec with ``names`` held fixed (not estimated)."""
+        keep = ~self.table["parameter"].isin(set(names))
+        return ParameterSpec(self.table[keep].reset_index(drop=True), self.not_estimated)
 
 
 def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE) -> ParameterSpec:
@@ -186,7 +208,8 @@ def evaluate(expression: str, values) -> float:
 
 
 def load_goals(series_names, path=GOALS_FILE) -> pd.DataFrame:
-    """Read goals.csv; ``series`` is ';'-separated fitted series (pooled) or '*' (each one)."""
+    """Read goals.csv (or goals_out_of_sample.csv); ``series`` is ';'-separated fitted series
+    (pooled) or '*' (each one)."""
     table = datafiles.read_table(path, datafiles.GOALS_COLUMNS)
     known = set(series_names)
     for row, item in table.iterrows():
@@ -196,4 +219,18 @@ def load_goals(series_names, path=GOALS_FILE) -> pd.DataFrame:
                     raise PlanSimError(f"{_where(table, row, 'series')}: {name!r} is not a fitted series")
         if item["statistic"] not in ("mape", "mae", "theil_um", "rmse"):
             raise PlanSimError(f"{_where(table, row, 'statistic')}: unknown statistic {item['statistic']!r}")
+    return table
+
+
+def load_bounds(names, path=BOUNDS_FILE) -> pd.DataFrame:
+    """Read bounds.csv: each row an estimated parameter, the bound it may rest on and why."""
+    table = datafiles.read_table(path, BOUND_COLUMNS, min_rows=0)
+    known = set(names)
+    for row, item in table.iterrows():
+        if item["parameter"] not in known:
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {item['parameter']!r} is not an estimated parameter")
+        if item["bound"] not in BOUND_SIDES:
+            raise PlanSimError(f"{_where(table, row, 'bound')}: {item['bound']!r} is not one of {BOUND_SIDES}")
+        if len(item["justification"].strip()) < 20:
+            raise PlanSimError(f"{_where(table, row, 'justification')}: say why (at least 20 characters)")
     return table
