@@ -32,6 +32,10 @@ POPSIZE = 10
 MAXITER = 1000
 TOL = 0.01
 HISTORY_COLUMNS = ["generation", "best_cost", "mean_cost", "std_cost", "relative_spread"]
+# Iterations of a bootstrap refit at most (from the estimate, a refit needs a handful).
+REFIT_ITERATIONS = 50
+# Relative finite-difference step of the polish's Jacobian (scipy's 2-point default).
+JACOBIAN_STEP = float(np.sqrt(np.finfo(float).eps))
 # A parameter within this fraction of its range from a bound counts as on the bound.
 BOUND_TOLERANCE = 1e-4
 # A parameter whose Jacobian column is this small relative to the largest has no influence.
@@ -84,6 +88,28 @@ class _Scaled:
         r = self.residuals(u)
         return float(r @ r)
 
+    def residuals_many(self, us: np.ndarray) -> np.ndarray:
+        """Residuals of many unit-cube points (rows) in one batch of runs."""
+        self.evaluations += len(us)
+        if self.bar is not None:
+            self.bar.update(len(us))
+        return self.problem.residuals_many(self.theta(np.asarray(us, float)))
+
+    def costs(self, us_columns: np.ndarray) -> np.ndarray:
+        """Costs of a population given as columns (scipy's vectorized differential evolution)."""
+        r = self.residuals_many(np.asarray(us_columns, float).T)
+        return np.einsum("ij,ij->i", r, r)
+
+    def jacobian(self, u: np.ndarray) -> np.ndarray:
+        """Forward-difference Jacobian (points x parameters) in one batch of runs; a step that
+        would leave [0, 1] is taken backwards (scipy's 2-point rule)."""
+        u = np.asarray(u, float)
+        h = JACOBIAN_STEP * np.maximum(1.0, np.abs(u))
+        h = np.where(u + h > 1.0, -h, h)
+        points = np.vstack([u, u + np.diag(h)])
+        r = self.residuals_many(points)
+        return ((r[1:] - r[0]) / h[:, None]).T
+
 
 def scaled_cost(files: CalibrationFiles, u) -> float:
     """The cost at unit-cube point ``u`` of the problem declared by ``files`` (a worker's task)."""
@@ -122,10 +148,12 @@ def calibrate(problem: Calibration, *, seed: int = SEED, popsize: int = POPSIZE,
     if parallel and problem.own_observations:
         raise PlanSimError("a calibration on other observations (e.g. the twin experiment) runs in this process only")
     t0 = time.perf_counter()
+    # Serial: the whole generation in one batch of runs (scipy's vectorized mode, which updates
+    # the population generation by generation); parallel: members spread over the workers.
     de = differential_evolution(
-        partial(scaled_cost, problem.files) if parallel else scaled.cost, bounds=[(0.0, 1.0)] * len(u0), seed=seed,
+        partial(scaled_cost, problem.files) if parallel else scaled.costs, bounds=[(0.0, 1.0)] * len(u0), seed=seed,
         popsize=popsize, maxiter=maxiter, tol=tol, init="latinhypercube", x0=np.clip(u0, 0, 1), polish=False,
-        updating="deferred" if parallel else "immediate", callback=report,
+        updating="deferred", callback=report, vectorized=not parallel,
         workers=executor.map_chunked if parallel else 1,
     )
     bar.close()
@@ -135,7 +163,7 @@ def calibrate(problem: Calibration, *, seed: int = SEED, popsize: int = POPSIZE,
     bar = tqdm(desc="least-squares polish", unit="run", disable=not progress)
     scaled.bar, scaled.evaluations = bar, 0
     t0 = time.perf_counter()
-    ls = least_squares(scaled.residuals, de.x, bounds=(0.0, 1.0), method="trf", x_scale=1.0,
+    ls = least_squares(scaled.residuals, de.x, jac=scaled.jacobian, bounds=(0.0, 1.0), method="trf", x_scale=1.0,
                        xtol=1e-10, ftol=1e-12, gtol=1e-10, max_nfev=200 * len(u0))
     bar.close()
     seconds["least_squares"] = time.perf_counter() - t0
@@ -186,7 +214,7 @@ def polish(problem: Calibration, x: np.ndarray, *, max_nfev: int | None = None) 
     width = spec.upper - spec.lower
     scaled = _Scaled(problem)
     u0 = np.clip((np.asarray(x, float) - spec.lower) / width, 0, 1)
-    ls = least_squares(scaled.residuals, u0, bounds=(0.0, 1.0), method="trf", x_scale=1.0,
+    ls = least_squares(scaled.residuals, u0, jac=scaled.jacobian, bounds=(0.0, 1.0), method="trf", x_scale=1.0,
                        xtol=1e-10, ftol=1e-12, gtol=1e-10, max_nfev=max_nfev or 200 * len(u0))
     return scaled.theta(ls.x)
 
@@ -205,7 +233,7 @@ def bootstrap_errors(problem: Calibration, x: np.ndarray, *, refits: int = boots
 
     def refit(data: np.ndarray) -> np.ndarray | None:
         try:
-            return polish(problem.with_data(data), x)
+            return polish(problem.with_data(data), x, max_nfev=REFIT_ITERATIONS)
         except (ValueError, FloatingPointError):
             return None
 

@@ -130,6 +130,7 @@ class Calibration:
         names = self.spec.names
         self._copy_index = np.array([names.index(v) for v in self._copies.values()], int)
         self._run_names = [*self.fixed, *names, *self._copies]
+        self._member_names = [*names, *self._copies]
         self.reference.validate_params(self.params(self.spec.start))
         self.times = RunTimes(float(START_YEAR), END_YEAR, self.reference.control["TIME STEP"])
         self.years = np.arange(START_YEAR, END_YEAR + 1)
@@ -174,6 +175,25 @@ class Calibration:
         theta = np.asarray(theta, float)
         values = np.concatenate([self._fixed_values, theta, theta[self._copy_index]])
         return self.engine.run(dict(zip(self._run_names, values)), self.times, self.variables).T
+
+    def simulate_many(self, thetas: np.ndarray) -> np.ndarray:
+        """Fast runs of many parameter sets at once (rows of ``thetas``): array (sets x variables
+        x years). One compiled simulation with the fixed constants set once, each set changing
+        only the estimated parameters: several times cheaper per run than ``simulate``."""
+        thetas = np.atleast_2d(np.asarray(thetas, float))
+        matrix = np.hstack([thetas, thetas[:, self._copy_index]])
+        raw = self.engine.run_members(self.fixed, self._member_names, matrix, self.times, self.variables)
+        return raw.transpose(0, 2, 1)
+
+    def residuals_many(self, thetas: np.ndarray) -> np.ndarray:
+        """Weighted relative residuals of many parameter sets (sets x points); a batch the engine
+        cannot run is evaluated set by set, a failed set scoring as a failure."""
+        thetas = np.atleast_2d(np.asarray(thetas, float))
+        try:
+            sims = self.simulate_many(thetas)
+        except Exception:  # noqa: BLE001 - one bad set must not fail the batch
+            return np.array([self.residuals(theta) for theta in thetas])
+        return np.array([self.residuals_from(sim) for sim in sims])
 
     def simulate_pysd(self, theta, variables: list[str] | None = None) -> pd.DataFrame:
         """Reference run with PySD (index year, columns model variables)."""

@@ -556,7 +556,9 @@ def _out_of_sample_section(inputs: ReportInputs, figures: str) -> list[str]:
         f"(`{oos_module.ESTIMATES_FILE.name}`, `{oos_module.STATISTICS_FILE.name}`). "
         + (f"A shape series ({', '.join(shape)}) keeps the factor fitted on its in-sample points: the "
            f"real GDP index is anchored on the model's {problem.fit_until} level, so its errors are "
-           "errors of growth since then. " if shape else "")
+           "errors of growth since then; the real GDP goal is judged on it alone, because a level at "
+           "2010 prices before 2006 needs the 2006-2010 price changes, which lie outside the fit "
+           "period (the 2010 level's row shows how far the 2000-2005 data leave the level). " if shape else "")
         + "Parameters that only later data identify (the rail network's, whose points start in 2008) are "
         "whatever the 2000-2005 data leave them, which the rail row shows.",
         "",
