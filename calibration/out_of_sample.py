@@ -74,7 +74,7 @@ def estimates_table(problem: Calibration, fit: fitting.FitResult) -> pd.DataFram
     table = results.estimates_table(problem, fit)[["parameter", "value", "at_bound", "lower", "upper", "role"]]
     table["note"] = "estimated on 2000-2005"
     held = pd.DataFrame({"parameter": list(problem.held), "value": list(problem.held.values()), "at_bound": "",
-                         "lower": np.nan, "upper": np.nan, "role": "policy path", "note": HELD_NOTE})
+                         "lower": np.nan, "upper": np.nan, "role": "recorded path", "note": HELD_NOTE})
     return pd.concat([table, held], ignore_index=True)
 
 

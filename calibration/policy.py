@@ -25,14 +25,14 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from model import datafiles
+from model import datafiles, lever_paths
 from model.errors import PlanSimError
 
 from .spec import END_YEAR, START_YEAR
 
 HERE = Path(__file__).resolve().parent
 POLICY_FILE = HERE / "policy_paths.csv"
-KNOTS = 5
+KNOTS = lever_paths.KNOTS
 ESTIMATED = "estimated"
 BASES = ("sourced", "assumed", "estimated")
 COLUMNS = (
@@ -40,15 +40,15 @@ COLUMNS = (
     datafiles.Column("lower", "number", blank=True), datafiles.Column("upper", "number", blank=True),
     datafiles.Column("unit"), datafiles.Column("basis"), datafiles.Column("source"),
 )
-ROLE = "policy path"
+ROLE = "recorded path"
 
 
 def year_knot(lever: str, k: int) -> str:
-    return f"{lever} point {k} year"
+    return lever_paths.knot_name(lever, k, "year")
 
 
 def value_knot(lever: str, k: int) -> str:
-    return f"{lever} point {k} value"
+    return lever_paths.knot_name(lever, k, "value")
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def parameters_table(problem: Calibration, estimates: pd.DataFrame, derived: dic
         if name in set(carried["parameter"]):
             continue
         rows.append({"parameter": name, "value": value, "std_error": np.nan, "at_bound": "", "lower": np.nan,
-                     "upper": np.nan, "start": np.nan, "model_value": constants[name], "role": "policy path",
+                     "upper": np.nan, "start": np.nan, "model_value": constants[name], "role": "recorded path",
                      "note": sources.get(name, "recorded policy path (knot year, or a repeat of the last knot)")})
     for name, value in derived.items():
         rows.append({"parameter": name, "value": value, "std_error": derived_errors.get(name, np.nan),

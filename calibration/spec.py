@@ -34,11 +34,11 @@ BOUND_COLUMNS = (datafiles.Column("parameter", unique=True), datafiles.Column("b
                  datafiles.Column("justification"))
 BOUND_SIDES = ("lower", "upper")
 
-ROLES = ("structural", "historical lever", "initial 2000", "2000-2010 only", "policy path")
+ROLES = ("structural", "initial 2000", "2000-2010 only", "recorded path")
 # Roles whose estimate becomes a projection default (calibration/parameters.csv); the others
 # (2000 states, and parameters whose 2000s value is known not to hold after 2010) serve the
 # 2000-2010 runs only.
-PROJECTION_ROLES = ("structural", "historical lever", "policy path")
+PROJECTION_ROLES = ("structural", "recorded path")
 NOT_ESTIMATED = "not estimated"
 BASES = ("data", "assumption", "model", "estimated")
 START_YEAR = 2000
@@ -106,11 +106,11 @@ def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE
     rows, kept = [], []
     for row, item in table.iterrows():
         name = item["parameter"]
+        if name in levers or " point " in name and name.split(" point ")[0] in levers:
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is a policy lever; declare its "
+                               "recorded path in policy_paths.csv (a knot may be 'estimated') instead")
         if name not in constants:
             raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is not a constant of the model")
-        if name in levers and item["role"] != NOT_ESTIMATED:
-            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is a policy lever; estimate its "
-                               f"historical constant instead")
         if item["role"] == NOT_ESTIMATED:
             kept.append({"parameter": name, "value": constants[name], "reason": item["why_uncertain"]})
             continue

@@ -3,6 +3,8 @@
     import model
     result = model.run({"RD intensity target": 0.033}, final_year=2020)
     result.loc[2015, ["gdp_growth_avg_5y", "tertiary_share", "rd_share"]]
+    model.run({"population control": {"value": 0.3, "from": 2014, "ramp": 2}})  # a lever path
+    model.run({"car plate quota": model.LeverPath.at_points({2013: 10, 2016: 6})})
 
 ``run`` uses one process-wide project (the reference engine, PySD), safe to call from several
 threads (their runs take turns); ``load()`` gives a project of your own, on either engine.
@@ -16,11 +18,12 @@ import pandas as pd
 from .declaration import DEFAULT_FINAL_YEAR, Declaration
 from .derivation import to_long
 from .errors import LeverError, PlanSimError
+from .lever_paths import LeverPath
 from .metadata import plan_targets
 from .project import Project
 
 __all__ = [
-    "DEFAULT_FINAL_YEAR", "Declaration", "LeverError", "PlanSimError", "Project",
+    "DEFAULT_FINAL_YEAR", "Declaration", "LeverError", "LeverPath", "PlanSimError", "Project",
     "indicators", "levers", "load", "plan_targets", "run", "to_long",
 ]
 
@@ -44,7 +47,8 @@ def _shared() -> Project:
 
 
 def run(levers: dict | None = None, final_year: int = DEFAULT_FINAL_YEAR, **kwargs) -> pd.DataFrame:
-    """Project from the 2010 baseline with ``levers`` (name -> value); every indicator by year."""
+    """Project from the 2010 baseline with ``levers`` (name -> number or path, see
+    ``model.lever_paths``); every indicator by year."""
     return _shared().run(levers, final_year, **kwargs)
 
 

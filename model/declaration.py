@@ -21,8 +21,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import mdl, metadata
+from . import lever_paths, mdl, metadata
 from .errors import LeverError, PlanSimError, Problem, TypeName, lever_range, quote, unknown_name
+from .lever_paths import LeverPath
 from .paths import CALIBRATED_PARAMETERS_FILE, MODEL_FILE
 
 DEFAULT_FINAL_YEAR = 2020
@@ -78,11 +79,14 @@ class Declaration:
         self.file_constants = {n: v.value for n, v in variables.items() if v.kind == "constant"}
         self.control = {name: variables[name].value for name in CONTROL_VARIABLES}
         self._constants = dict(self.file_constants)
-        calibrated = calibrated_parameters() if use_calibration else {}
+        calibrated = self.expand_recorded_paths(calibrated_parameters() if use_calibration else {})
         self.validate_params(calibrated)
         self.calibrated = dict(calibrated)
         self._constants.update(calibrated)
-        self._levers = metadata.lever_table(self.doc, self._constants)
+        readers = {name: v.depends for name, v in variables.items() if v.kind == "auxiliary"}
+        lever_names = metadata.lever_names()
+        self._levers = metadata.lever_table(self.doc, self._constants,
+                                            metadata.effective_variables(readers, lever_names))
         self._lever_rows = {row["name"]: row for row in self._levers.to_dict("records")}  # quick to read
         self._indicators = metadata.indicator_table()
         missing = sorted(set(self._indicators["variable"]) - set(variables))
@@ -113,8 +117,76 @@ class Declaration:
         return self._indicators.copy()
 
     def constants(self) -> dict[str, float]:
-        """Every constant of the model (levers and parameters) with its default value."""
+        """Every constant of the model (lever path knots and parameters) with its default value."""
         return dict(self._constants)
+
+    def expand_recorded_paths(self, params: Mapping[str, float]) -> dict[str, float]:
+        """``params`` with every lever name (a recorded constant path, as the calibration
+        estimates it) replaced by its five value knots at that value; other names unchanged."""
+        out: dict[str, float] = {}
+        for name, value in params.items():
+            if isinstance(name, str) and name not in self.file_constants \
+                    and lever_paths.knot_name(name, 1, "value") in self.file_constants:
+                out.update(lever_paths.recorded_constant(name, value))
+            else:
+                out[name] = value
+        return out
+
+    def lever_constants(self, levers: Mapping[str, "float | LeverPath"]) -> dict[str, float]:
+        """The knot constants of checked ``levers`` (``validate_levers``'s result): each lever's
+        path on top of its default path (see ``model.lever_paths``)."""
+        out: dict[str, float] = {}
+        for name, path in levers.items():
+            row = self._lever_rows[name]
+            knots = lever_paths.knots(path, row["default_path"], _target_year(row))
+            out.update(lever_paths.constants(name, knots))
+        return out
+
+    def path_inputs(self) -> dict[str, tuple[str, str]]:
+        """Ensemble inputs that are parts of a lever path: ``X`` (its level) and ``X start year``
+        (when it starts), each -> (lever, 'level' or 'start')."""
+        out = {}
+        for name in self._lever_rows:
+            out[name] = (name, "level")
+            out[name + lever_paths.START_SUFFIX] = (name, "start")
+        return out
+
+    def member_constants(self, levers: Mapping[str, "float | LeverPath"], inputs: pd.DataFrame) -> pd.DataFrame:
+        """Ensemble inputs as model constants, one row per member. Columns that are constants
+        stay; a lever path's level (column ``X``) and start year (``X start year``) become the
+        knots of lever X for each member, on top of its path in ``levers`` (checked levers; a
+        number keeps its meaning: a step in 2011, or for a target lever a ramp to its year,
+        unless the start year is varied: then a step at that year; a ``{value, from, ramp}``
+        path keeps its ramp)."""
+        parts = self.path_inputs()
+        by_lever: dict[str, dict[str, str]] = {}
+        for column in inputs.columns:
+            if column in parts and column not in self._constants:
+                lever, part = parts[column]
+                by_lever.setdefault(lever, {})[part] = column
+        out = inputs[[c for c in inputs.columns if c not in parts or c in self._constants]].copy()
+        for lever, columns in by_lever.items():
+            base = levers.get(lever, self._lever_rows[lever]["default"])
+            base = base if isinstance(base, LeverPath) else LeverPath.number(base)
+            if base.kind == "points":
+                raise PlanSimError(Problem("error_points_varied", name=quote(lever)))
+            rows = []
+            levels = inputs[columns["level"]].to_numpy(float) if "level" in columns else None
+            starts = inputs[columns["start"]].to_numpy(float) if "start" in columns else None
+            for m in range(len(inputs)):
+                path = base if levels is None else base.with_level(levels[m])
+                path = path if starts is None else path.with_start(starts[m])
+                rows.append(self.lever_constants({lever: path}))
+            knots = pd.DataFrame(rows, index=inputs.index, columns=lever_paths.knot_names(lever))
+            out = pd.concat([out.drop(columns=[c for c in knots.columns if c in out.columns]), knots], axis=1)
+        return out
+
+    def lever_path(self, name: str, path: "float | LeverPath | None" = None) -> tuple[tuple[float, float], ...]:
+        """The five (year, value) knots lever ``name`` follows for ``path`` (None: its default)."""
+        row = self._lever_rows[name]
+        if path is None:
+            return tuple(row["default_path"])
+        return lever_paths.knots(path, row["default_path"], _target_year(row))
 
     def indicator_variables(self) -> list[str]:
         """The model variables the indicators are derived from, sorted."""
@@ -132,23 +204,26 @@ class Declaration:
         return tuple(Plan(str(plan), int(year)) for plan, year in years.items())
 
     # -- validation ---------------------------------------------------------------------------
-    def validate_levers(self, levers: Mapping[str, object] | None) -> dict[str, float]:
-        """Check lever names and values; return them as floats or raise LeverError."""
+    def validate_levers(self, levers: Mapping[str, object] | None) -> dict[str, "float | LeverPath"]:
+        """Check lever names and values or paths; return each as a float (a number) or a
+        ``LeverPath`` (a path: ``{value, from, ramp}``, ``{points: {year: value}}`` or a
+        LeverPath), or raise LeverError naming the lever, the key and what is allowed."""
         if levers is not None and not isinstance(levers, Mapping):
             raise LeverError(Problem("error_levers_type", type=TypeName(levers), value=quote(levers)))
         rows = self._lever_rows
-        checked: dict[str, float] = {}
+        checked: dict[str, float | LeverPath] = {}
         for name, value in (levers or {}).items():
             if not isinstance(name, str) or name not in rows:
                 raise LeverError(unknown_name("error_what_lever", name, list(rows)))
-            checked[name] = check_lever(name, value, rows[name])
+            checked[name] = check_lever_path(name, value, rows[name])
         return checked
 
     def validate_params(self, params: Mapping[str, object] | None) -> dict[str, float]:
         """Check overrides of non-lever constants (calibration, uncertainty); return floats.
 
         A name that is a lever is checked as a lever (its range applies), so ``params`` cannot
-        set a lever outside the range that ``levers`` would refuse.
+        set a lever outside the range that ``levers`` would refuse, and is returned as its knot
+        constants (a number: as ``levers`` takes it). The result names model constants only.
         """
         if params is not None and not isinstance(params, Mapping):
             raise PlanSimError(Problem("error_params_type", type=TypeName(params), value=quote(params)))
@@ -157,7 +232,7 @@ class Declaration:
         checked: dict[str, float] = {}
         for name, value in (params or {}).items():
             if isinstance(name, str) and name in rows:
-                checked[name] = check_lever(name, value, rows[name])
+                checked.update(self.lever_constants({name: check_lever(name, value, rows[name])}))
                 continue
             if not isinstance(name, str) or name not in self._constants:
                 raise PlanSimError(unknown_name("error_what_constant", name, self._constants))
@@ -190,6 +265,12 @@ class Declaration:
         return RunTimes(float(start), int(final_year), float(dt))
 
 
+def _target_year(row: Mapping) -> int | None:
+    """The lever's ``target_year`` (levers.yaml) or None (a table cell may hold NaN)."""
+    year = row.get("target_year")
+    return None if year is None or (isinstance(year, float) and math.isnan(year)) else int(year)
+
+
 def as_number(value: object) -> float | None:
     """A real number as float (a whole number too large for a float gives +-inf); None for
     bools, strings and other types."""
@@ -213,3 +294,82 @@ def check_lever(name: str, value: object, row: Mapping) -> float:
             raise LeverError(Problem("error_lever_range_percent", **fields, hint=f"{number / 100:g}"))
         raise LeverError(Problem("error_lever_range", **fields))
     return number
+
+
+def check_lever_path(name: str, value: object, row: Mapping) -> "float | LeverPath":
+    """``value`` of lever ``name`` checked: a number (as ``check_lever``: a float) or a path
+    (a LeverPath): ``{value: v, from: S, ramp: R}`` or ``{points: {year: value}}`` with whole
+    years in [2011, 2100], at most 4 increasing points, ramp >= 0 and every value in range.
+    Raises LeverError listing every problem of the lever (its name, the key, what is allowed)."""
+    if isinstance(value, LeverPath):
+        value = value.as_data()
+    if not isinstance(value, Mapping):
+        if isinstance(value, (str, list, tuple, set, type(None))) :
+            raise LeverError(Problem("error_lever_path_type", name=quote(name), type=TypeName(value),
+                                     value=quote(value), range=lever_range(row)))
+        return check_lever(name, value, row)
+    problems: list[Problem] = []
+    years = {"low": lever_paths.FIRST_YEAR, "high": lever_paths.LAST_YEAR}
+
+    def year(part: str, raw: object) -> int | None:
+        text = raw.strip() if isinstance(raw, str) else None
+        number = int(text) if text is not None and text.isdigit() and len(text) <= 6 else raw
+        if not lever_paths.is_whole_year(number) or not years["low"] <= number <= years["high"]:
+            problems.append(Problem("error_lever_path_year", name=quote(name), part=part, value=quote(raw), **years))
+            return None
+        return int(number)
+
+    def level(part: str, raw: object) -> float | None:
+        number = as_number(raw)
+        if number is None or not math.isfinite(number):
+            problems.append(Problem("error_lever_path_number", name=quote(name), part=part, value=quote(raw),
+                                    range=lever_range(row)))
+            return None
+        if not row["min"] <= number <= row["max"]:
+            problems.append(Problem("error_lever_path_range", name=quote(name), part=part, value=quote(raw),
+                                    range=lever_range(row)))
+            return None
+        return number
+
+    keys = set(value)
+    if lever_paths.POINTS_KEY in keys:
+        if keys != {lever_paths.POINTS_KEY}:
+            problems.append(Problem("error_lever_path_keys", name=quote(name),
+                                    keys=", ".join(sorted(map(str, keys - {lever_paths.POINTS_KEY})))))
+        points = value[lever_paths.POINTS_KEY]
+        if not isinstance(points, Mapping) or not 1 <= len(points) <= lever_paths.MAX_POINTS:
+            problems.append(Problem("error_lever_points", name=quote(name), type=TypeName(points),
+                                    value=quote(points), most=lever_paths.MAX_POINTS))
+            raise LeverError(problems)
+        checked, previous = [], None
+        for raw_year, raw_value in points.items():
+            y = year(f"points.{raw_year}", raw_year)
+            v = level(f"points.{raw_year}", raw_value)
+            if y is not None and previous is not None and y <= previous:
+                problems.append(Problem("error_lever_points_order", name=quote(name), year=y, previous=previous))
+            if y is not None:
+                previous = y
+            checked.append((y, v))
+        if problems:
+            raise LeverError(problems)
+        return LeverPath("points", points=tuple(checked))
+    unknown = keys - set(lever_paths.PATH_KEYS)
+    if unknown:
+        problems.append(Problem("error_lever_path_keys", name=quote(name), keys=", ".join(sorted(map(str, unknown)))))
+    for key in ("value", "from"):
+        if key not in value:
+            problems.append(Problem("error_lever_path_missing", name=quote(name), part=key))
+    v = level("value", value["value"]) if "value" in value else None
+    start = year("from", value["from"]) if "from" in value else None
+    ramp = 0.0
+    if "ramp" in value:
+        number = as_number(value["ramp"])
+        last = lever_paths.LAST_YEAR - (start or lever_paths.FIRST_YEAR)
+        if number is None or not math.isfinite(number) or not 0 <= number <= last:
+            problems.append(Problem("error_lever_path_ramp", name=quote(name), value=quote(value["ramp"]),
+                                    most=last, high=lever_paths.LAST_YEAR))
+        else:
+            ramp = number
+    if problems:
+        raise LeverError(problems)
+    return LeverPath.from_year(v, start, ramp)

@@ -65,8 +65,15 @@ class Project:
     def constants(self) -> dict[str, float]:
         return self.declaration.constants()
 
-    def validate_levers(self, levers: Mapping[str, object] | None) -> dict[str, float]:
+    def validate_levers(self, levers: Mapping[str, object] | None) -> dict[str, object]:
         return self.declaration.validate_levers(levers)
+
+    def lever_path(self, name: str, path: object = None) -> tuple[tuple[float, float], ...]:
+        """The five (year, value) knots lever ``name`` follows for ``path`` (checked; None: its
+        default path)."""
+        if path is None:
+            return self.declaration.lever_path(name)
+        return self.declaration.lever_path(name, self.declaration.validate_levers({name: path})[name])
 
     def validate_params(self, params: Mapping[str, object] | None) -> dict[str, float]:
         return self.declaration.validate_params(params)
@@ -74,9 +81,12 @@ class Project:
     # -- running --------------------------------------------------------------------------------
     def overrides(self, levers: Mapping[str, object] | None = None,
                   params: Mapping[str, object] | None = None) -> dict[str, float]:
-        """Checked overrides of a run: ``params`` (constants, calibration and uncertainty), then
-        ``levers`` (each inside its range)."""
-        return {**self.declaration.validate_params(params), **self.declaration.validate_levers(levers)}
+        """Checked overrides of a run, model constants only: ``params`` (constants, calibration
+        and uncertainty), then ``levers`` (numbers or paths, each inside its range) as the
+        knot constants of their paths."""
+        declaration = self.declaration
+        return {**declaration.validate_params(params),
+                **declaration.lever_constants(declaration.validate_levers(levers))}
 
     def run_array(self, overrides: Mapping[str, float], times: RunTimes, variables: list[str]) -> np.ndarray:
         """The engine's array (saved years, variables) for checked ``overrides``."""
@@ -87,7 +97,7 @@ class Project:
                       initial_year: float | None = None, time_step: float | None = None) -> pd.DataFrame:
         """Run and return model variables (by their model names) at yearly points.
 
-        ``levers`` are validated against their ranges; ``params`` override other constants (for
+        ``levers`` (numbers or paths, see ``model.lever_paths``) are validated against their ranges; ``params`` override other constants (for
         calibration and uncertainty analysis). Everything not given takes its default.
         """
         columns = list(variables) if variables is not None else self._variables

@@ -11,7 +11,9 @@ its parent (``extends``) or, without a parent, from the model defaults::
       rail construction starts plan: 70   # km/Year
       car plate quota: 6                  # 10^4 cars/Year
 
-Lever values are numbers in the lever's own units (``python -m model levers``). Every problem is
+Lever values are numbers in the lever's own units (``python -m model levers``), or paths
+(``model.lever_paths``): ``{value: 0.3, from: 2014, ramp: 2}`` or ``{points: {2014: 0.1, 2016: 0.3}}``;
+``Scenario.levers`` holds a float for a number and a ``LeverPath`` for a path. Every problem is
 reported with the file, the key (``levers.<lever>``), the line where the YAML parser gives it,
 the bad value and what is allowed; one file's problems are collected and raised together as
 one ``ScenarioError`` whose ``problems`` lists them (``messages("zh")`` in Chinese).
@@ -37,6 +39,7 @@ import yaml
 
 from .errors import (LeverError, PlanSimError, Problem, TypeName, Unit, Word, lever_range, names, quote,
                      unknown_name)
+from .lever_paths import LeverPath
 from .paths import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -74,7 +77,7 @@ class Scenario:
     title_en: str
     description: str
     extends: str | None
-    levers: dict[str, float] = field(default_factory=dict)
+    levers: "dict[str, float | LeverPath]" = field(default_factory=dict)  # a number, or a path
     path: Path | None = None
     description_zh: str = ""
     description_en: str = ""
@@ -172,7 +175,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
     yield data
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):  # `1:` and `true:` would be an int and a bool: keys are text
+        # `true:` would be a bool, `0.5:` a float: keys are text, or whole numbers (the years of
+        # a lever path's points: `2014: 0.2`)
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
             raise _Refused(key_node.start_mark, "error_key_not_text", type=TypeName(key), value=quote(key))
         line = key_node.start_mark.line + 1
         if key in data:
@@ -348,7 +353,7 @@ def _check_bilingual(path: Path, data: Mapping, key: str, problems: list, text_a
     return zh, en
 
 
-def _check_levers(path: Path, data: Mapping, shanghai: "Declaration", problems: list) -> dict[str, float]:
+def _check_levers(path: Path, data: Mapping, shanghai: "Declaration", problems: list) -> dict[str, "float | LeverPath"]:
     levers = data.get("levers")
     if levers is None:  # "levers:" with nothing under it, or no key: no overrides
         return {}
@@ -357,10 +362,10 @@ def _check_levers(path: Path, data: Mapping, shanghai: "Declaration", problems: 
                                 value=quote(levers)))
         return {}
     table = shanghai.levers().set_index("name")
-    checked: dict[str, float] = {}
+    checked: dict[str, float | LeverPath] = {}
     for name, value in levers.items():
         where = _at(path, levers, name, "levers.")
-        if name in table.index and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        if name in table.index and (isinstance(value, bool) or not isinstance(value, (int, float, Mapping))):
             row = table.loc[name]
             problems.append(Problem("error_lever_type", **where, units=Unit(row["units"]), type=TypeName(value),
                                     value=quote(value), range=lever_range(row)))
@@ -510,8 +515,9 @@ def load_scenarios(paths: Iterable[str | Path], model: "Declaration | None" = No
 
 def scenario_to_yaml(name: str, title_zh: str, title_en: str, description: "str | Mapping[str, str]",
                      levers: Mapping[str, float]) -> str:
-    """A scenario file (no ``extends``) with ``levers`` as its overrides, loadable unchanged
-    (as ``NAME.yaml``). ``description`` is one text or ``{"zh": ..., "en": ...}``.
+    """A scenario file (no ``extends``) with ``levers`` as its overrides (numbers, LeverPaths
+    or path mappings), loadable unchanged (as ``NAME.yaml``). ``description`` is one text or
+    ``{"zh": ..., "en": ...}``.
 
     Values are written as plain floats (numpy numbers are converted); names are not checked
     against the model here: ``load_scenario`` checks them when the file is read.
@@ -520,6 +526,11 @@ def scenario_to_yaml(name: str, title_zh: str, title_en: str, description: "str 
         raise ScenarioError(Problem("error_bad_name", key="name", value=quote(name), limit=NAME_LIMIT))
     numbers = {}
     for lever, value in levers.items():
+        if isinstance(value, LeverPath):
+            value = value.as_data()
+        if isinstance(value, Mapping):  # a path: checked by load_scenario when the file is read
+            numbers[str(lever)] = _plain_data(value)
+            continue
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
@@ -537,6 +548,17 @@ def scenario_to_yaml(name: str, title_zh: str, title_en: str, description: "str 
     }
     header = "# PlanSim Shanghai scenario. Levers not listed take their model defaults.\n"
     return header + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _plain_data(value: object) -> object:
+    """A path mapping with plain Python numbers (numpy ones converted) for the YAML dumper."""
+    if isinstance(value, Mapping):
+        return {(int(k) if isinstance(k, (int, float)) and not isinstance(k, bool) else str(k)): _plain_data(v)
+                for k, v in value.items()}
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 class _Dumper(yaml.SafeDumper):

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 import model  # noqa: E402
 from model.paths import LEVERS_FILE, PROJECT_DIR  # noqa: E402
 from webapp import charts, i18n, page, runs, state, tiles  # noqa: E402
+from webapp import levers as lever_widgets  # noqa: E402
 from app_helpers import plain, start  # noqa: E402
 
 APP = str(PROJECT_DIR / "app.py")
@@ -45,8 +46,20 @@ def slider(at: AppTest, lever_id: str):
     return at.slider(key=state.lever_key(lever_id))
 
 
-def sliders(at: AppTest, cat) -> dict[str, float]:
-    return {row["name"]: slider(at, row["id"]).value for row in cat.levers}
+def set_lever(at: AppTest, row: dict, value: float):
+    """Move a lever's slider to ``value`` in model units (the slider shows display units)."""
+    return slider(at, row["id"]).set_value(lever_widgets.to_display(row, value))
+
+
+def sliders(at: AppTest, cat) -> dict[str, object]:
+    """Every lever's setting as the page runs it (model units)."""
+    return {row["name"]: setting(at, row) for row in cat.levers}
+
+
+def setting(at: AppTest, row: dict):
+    ids = row["id"]
+    return lever_widgets.setting_of(row, slider(at, ids).value, at.session_state[state.start_key(ids)],
+                                    at.session_state[state.path_key(ids)], at.session_state[state.exact_key(ids)])
 
 
 def open_tab(at: AppTest, index: int) -> AppTest:
@@ -77,8 +90,9 @@ def test_app_runs_and_shows_every_lever_and_target(cat):
     assert [s.key for s in at.slider] == [state.lever_key(row["id"]) for row in cat.levers]
     for row in cat.levers:
         s = slider(at, row["id"])
-        assert (s.min, s.max, s.step) == (row["min"], row["max"], row["step"])
-        assert s.label == f"{row['label_en']} ({i18n.units(row['units'], 'en')})"
+        scale = lever_widgets.scale(row)  # shares in %, the model's units otherwise
+        assert (s.min, s.max, s.step) == pytest.approx((row["min"] * scale, row["max"] * scale, row["step"] * scale))
+        assert s.label == f"{row['label_en']} ({lever_widgets.unit_text(row, 'en')})"
     assert len(at.metric) == len(cat.targets)  # one tile per plan target, 2015 and 2020
     assert at.title[0].value.startswith("PlanSim Shanghai")
 
@@ -98,7 +112,7 @@ def test_each_lever_at_its_maximum_changes_a_shown_indicator(cat, lever):
     row = next(r for r in cat.levers if r["name"] == lever)
     at = start()
     before = shown(at)
-    slider(at, row["id"]).set_value(float(row["max"])).run()
+    set_lever(at, row, float(row["max"])).run()
     assert not at.exception
     assert shown(at) != before, f"lever {row['name']} at its maximum {row['max']} changed nothing shown"
 
@@ -115,7 +129,7 @@ def test_switching_scenario_moves_the_sliders(cat):
     assert at.query_params[state.SCENARIO_KEY] == other
     # reset to scenario undoes a moved lever
     row = cat.levers[0]
-    slider(at, row["id"]).set_value(float(row["max"])).run()
+    set_lever(at, row, float(row["max"])).run()
     at.button(key="reset").click().run()
     assert sliders(at, cat) == moved
 
@@ -135,7 +149,7 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
 def test_invalid_upload_shows_its_error_and_keeps_the_state(cat, content, message):
     at = start()
     row = next(r for r in cat.levers if r["name"] == "coal share target")
-    slider(at, row["id"]).set_value(float(row["min"])).run()
+    set_lever(at, row, float(row["min"])).run()
     before, params = sliders(at, cat), dict(at.query_params)
     upload(at, "my scenario.yaml", content)
     assert len(at.error) == 1 and message in plain(at.error[0].value) and "my scenario.yaml" in plain(at.error[0].value)
@@ -206,8 +220,8 @@ def test_language_switch_changes_the_labels(cat):
 def test_query_parameters_restore_the_view(cat):
     at = start()
     rows = {r["name"]: r for r in cat.levers}
-    slider(at, rows["RD intensity target"]["id"]).set_value(0.04).run()
-    slider(at, rows["rail construction starts plan"]["id"]).set_value(80.0).run()
+    set_lever(at, rows["RD intensity target"], 0.04).run()
+    set_lever(at, rows["rail construction starts plan"], 80.0).run()
     at.radio(key=state.LANG_KEY).set_value("en").run()
     params = dict(at.query_params)
     assert params["rd_intensity_target"] == "0.04" and params["rail_construction_starts_plan"] == "80"
@@ -253,7 +267,7 @@ def test_charts_show_current_comparison_history_and_targets(cat):
     history = data[data["kind"] == "history"]
     assert len(history) == len(cat.observations) and history["year"].max() <= 2010
     # moving a lever moves the current line only
-    slider(at, next(r["id"] for r in cat.levers if r["name"] == "energy saving effort")).set_value(0.05).run()
+    set_lever(at, next(r for r in cat.levers if r["name"] == "energy saving effort"), 0.05).run()
     moved = pd.concat(chart_frames(at))
     for series, should_change in ((names["current"], True), (names["compare"], False)):
         old = runs_shown[runs_shown["series"] == series]["value"].to_numpy()
@@ -375,7 +389,7 @@ def test_uncertainty_follows_the_levers_and_the_link_restores_it(cat):
                                expected[expected["indicator"] == "gdp"]["p95"].to_numpy())
     # moving a lever with the switch on recomputes the bands of the new lever set
     row = next(r for r in cat.levers if r["name"] == "energy saving effort")
-    slider(at, row["id"]).set_value(float(row["max"])).run()
+    set_lever(at, row, float(row["max"])).run()
     assert not at.exception and at.query_params[state.UNCERTAINTY_KEY] == "1"
     assert not bands_shown(at).reset_index(drop=True).equals(bands.reset_index(drop=True))
 

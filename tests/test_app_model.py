@@ -69,7 +69,7 @@ def test_equation_table_is_pysds_reading_of_the_model_file():
     doc = runs.project().doc
     assert list(table["units"]) == list(doc.loc[table["name"], "Units"])
     assert list(table["documentation"]) == list(doc.loc[table["name"], "Comment"])
-    assert table.set_index("name").loc["RD intensity target", "range"] == "[0.01, 0.06, 0.001]"  # as in the file
+    assert table.set_index("name").loc["RD intensity target point 1 value", "range"] == "[0.01, 0.06, 0.001]"  # as in the file
     assert dict(zip(table["name"], table["group"]))["private cars"] == "Transport"
 
 
@@ -104,6 +104,6 @@ def test_reruns_do_not_compile_the_model_again(monkeypatch):
     load = simlin.load
     monkeypatch.setattr(simlin, "load", lambda *args, **kwargs: loads.append(args) or load(*args, **kwargs))
     for value in (0.22, 0.23, 0.24):  # lever sets no other test runs, so the run cache cannot answer
-        at.slider(key=state.lever_key("investment_rate")).set_value(value).run()
+        at.slider(key=state.lever_key("investment_rate")).set_value(value * 100).run()  # shown in %
         assert not at.exception
     assert loads == []

@@ -41,7 +41,10 @@ def test_every_constant_marked_to_be_calibrated_is_accounted_for(problem):
 
 def test_no_lever_is_estimated_and_starts_lie_within_bounds(problem):
     levers = set(problem.reference.levers()["name"])
+    # a lever is estimated only through knots of its recorded path (policy_paths.csv)
     assert not levers & set(problem.names)
+    knots = {n for n in problem.names if " point " in n and n.split(" point ")[0] in levers}
+    assert knots == {n for n, r in zip(problem.names, problem.spec.roles) if r == "recorded path"}
     table = problem.spec.table
     assert ((table["lower"] <= table["start"]) & (table["start"] <= table["upper"])).all()
 
@@ -49,10 +52,11 @@ def test_no_lever_is_estimated_and_starts_lie_within_bounds(problem):
 def test_spec_rejects_a_lever(tmp_path, problem):
     path = tmp_path / "parameters_spec.csv"
     text = spec.SPEC_FILE.read_text(encoding="utf-8")
-    path.write_text(text.replace("historical investment rate,", "investment rate,", 1), encoding="utf-8")
+    path.write_text(text + "investment rate,structural,0.2,0.4,,0.05,a lever estimated as a constant\n",
+                    encoding="utf-8")
     constants = problem.reference.constants()
     with pytest.raises(PlanSimError, match=r"parameters_spec.csv: row \d+, column 'parameter': 'investment rate' "
-                                           r"is a policy lever; estimate its historical constant instead"):
+                                           r"is a policy lever; declare its recorded path in policy_paths.csv"):
         spec.load_parameter_spec(constants, problem.reference.levers()["name"], path)
 
 

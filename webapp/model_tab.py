@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from model.lever_paths import knot_name
 from model import mdl
 from model.engines import simlin_engine
 from model.metadata import MODULES
@@ -60,7 +61,8 @@ def structure() -> StockFlowStructure:
     text = mdl.read(runs.project().mdl_path)
     polarity = simlin_engine.link_polarities(text.path, text.variables)
     levers = runs.catalog().levers
-    return StockFlowStructure(text, {row["name"]: row["module"] for row in levers}, MODULES, polarity)
+    # a lever is drawn as the variable in force (its path's knots are constants, not drawn)
+    return StockFlowStructure(text, {row["effective"]: row["module"] for row in levers}, MODULES, polarity)
 
 
 def _word(key: str, lang: str, fallback: str) -> str:
@@ -82,7 +84,7 @@ def _table(view: str, lang: str) -> pd.DataFrame:
             **row, "label": row[f"label_{lang}"], "module": t(f"module_{row['module']}", lang),
             "units": i18n.units(row["units"], lang),
             "description": row.get(f"description_{lang}") or row["description"],
-            "comment": _variable(lang, row["name"], "comment", row["comment"]),
+            "comment": _variable(lang, knot_name(row["name"], 1, "value"), "comment", row["comment"]),
         } for row in cat.levers])
         columns = LEVER_COLUMNS
     else:

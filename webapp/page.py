@@ -11,6 +11,7 @@ import model
 from model.metadata import MODULES, round_to_precision
 
 from . import charts, i18n, model_tab, runs, state, style, tiles, uploads
+from . import levers as lever_widgets
 from .widgets import choice
 from .i18n import t
 from .text import shown
@@ -37,14 +38,58 @@ def scenario_description(sc, lang: str) -> str:
     return getattr(sc, f"description_{lang}", None) or sc.description
 
 
-def set_levers(values: dict[str, float]) -> None:
-    """Move the sliders (call only from a callback or before the sliders are drawn)."""
+def set_levers(values: dict[str, object]) -> None:
+    """Move the sliders and start years to lever settings (numbers or paths; call only from a
+    callback or before the sliders are drawn)."""
     for row in runs.catalog().levers:
-        st.session_state[state.lever_key(row["id"])] = float(values[row["name"]])
+        shown, start, kept = lever_widgets.widgets_of(row, values[row["name"]])
+        st.session_state[state.lever_key(row["id"])] = shown
+        st.session_state[state.exact_key(row["id"])] = lever_widgets.level(values[row["name"]])
+        st.session_state[state.start_key(row["id"])] = start
+        st.session_state[state.path_key(row["id"])] = kept
 
 
-def current_levers(cat: runs.Catalog) -> dict[str, float]:
-    return {row["name"]: float(st.session_state[state.lever_key(row["id"])]) for row in cat.levers}
+def current_levers(cat: runs.Catalog) -> dict[str, object]:
+    """Every lever's setting as the widgets show it: a number (model units) or a path."""
+    return {row["name"]: lever_setting(row) for row in cat.levers}
+
+
+def lever_setting(row: dict):
+    """One lever's setting from its slider, start year and kept path (see webapp/levers.py)."""
+    lever_id = row["id"]
+    return lever_widgets.setting_of(row, st.session_state[state.lever_key(lever_id)],
+                                    st.session_state.get(state.start_key(lever_id), lever_widgets.START_YEARS[0]),
+                                    st.session_state.get(state.path_key(lever_id)),
+                                    st.session_state.get(state.exact_key(lever_id)))
+
+
+def lever_controls(row: dict, lang: str) -> None:
+    """One lever: its slider in the units planners read, its start year beside it, and the
+    path the two make (or the scenario's own path) below."""
+    lever_id = row["id"]
+
+    def touched() -> None:  # moving the slider or the year replaces a path kept from a file
+        st.session_state[state.path_key(lever_id)] = None
+
+    step = float(row["step"]) * lever_widgets.scale(row)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    with left:
+        st.slider(
+            f"{i18n.label(row, lang)} ({lever_widgets.unit_text(row, lang)})",
+            min_value=lever_widgets.to_display(row, row["min"]), max_value=lever_widgets.to_display(row, row["max"]),
+            step=step, format=f"%.{decimals(round(step, 10))}f", key=state.lever_key(lever_id),
+            help=lever_help(row, lang), on_change=touched,
+        )
+    with right:
+        choice(st.selectbox, state.start_key(lever_id), lang, t("lever_from", lang), list(lever_widgets.START_YEARS),
+               lambda year: t("lever_from_option", lang, year=year), on_change=touched,
+               help=t("lever_from_help", lang))
+    setting = lever_setting(row)
+    said = lever_widgets.words(row, lever_widgets.level(setting), lang)
+    kept = st.session_state.get(state.path_key(lever_id)) is not None
+    text = lever_widgets.path_text(row, setting, lang)
+    st.caption(" · ".join(part for part in (said, text, t("lever_kept_path", lang) if kept else None) if part),
+               help=None)
 
 
 # -- session start: defaults, then the URL ---------------------------------------------------
@@ -105,12 +150,7 @@ def sidebar(cat: runs.Catalog, lang: str) -> None:
         if rows:
             st.subheader(t(f"module_{module}", lang))
         for row in rows:
-            st.slider(
-                f"{i18n.label(row, lang)} ({i18n.units(row['units'], lang)})",
-                min_value=float(row["min"]), max_value=float(row["max"]), step=float(row["step"]),
-                format=f"%.{decimals(row['step'])}f", key=state.lever_key(row["id"]),
-                help=lever_help(row, lang),
-            )
+            lever_controls(row, lang)
 
     st.divider()
     st.file_uploader(t("upload", lang, kb=UPLOAD_LIMIT_BYTES // 1024), type=["yaml", "yml"], key=UPLOAD_KEY,
@@ -130,15 +170,16 @@ def sidebar(cat: runs.Catalog, lang: str) -> None:
 
 def lever_help(row: dict, lang: str) -> str:
     """A slider's tooltip: what the lever does, the plan text it stands for, the model's note."""
-    words = model_tab.variable_words(lang).get(row["name"], {})
+    words = model_tab.variable_words(lang).get(model.lever_paths.knot_name(row["name"], 1, "value"), {})
     comment = words.get("comment") or (row["comment"] if lang == "en" else "")
     description = row.get(f"description_{lang}") or row["description"]
     parts = [description, f"{t('col_plan_text', lang)}: {row['plan_text']}", comment]
     return "\n\n".join(part for part in parts if part)
 
 
-def scenario_yaml(cat: runs.Catalog, levers: dict[str, float], base_title) -> str:
-    """The current levers as a scenario file that ``python -m model`` runs unchanged.
+def scenario_yaml(cat: runs.Catalog, levers: dict[str, object], base_title) -> str:
+    """The current levers (numbers or paths, model units) as a scenario file that
+    ``python -m model`` runs unchanged.
     ``base_title`` is the scenario's title by language, or a shipped scenario's name."""
     if isinstance(base_title, str):
         base_title = {code: scenario_title(cat.scenarios[base_title], code) for code in i18n.LANGUAGES}
@@ -242,7 +283,7 @@ def main() -> None:
     params = state.encode(lang, url_scenario, url_compare, levers, cat.scenario_levers(url_scenario),
                           cat.levers, uncertain)
     reference = uploads.scenario_levers(cat, scenario)
-    changed = sum(not state.same(levers[r["name"]], reference[r["name"]], r["step"]) for r in cat.levers)
+    changed = sum(not lever_widgets.same_setting(levers[r["name"]], reference[r["name"]], r) for r in cat.levers)
     st.caption(t("changed_levers", lang, n=changed) if changed else t("unchanged_levers", lang))
 
     spread = None

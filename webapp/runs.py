@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import PlanSimError, Project, engines, history, scenarios, scorecard
+from model import PlanSimError, Project, engines, history, mdl, scenarios, scorecard
 from model.experiments import uncertainty
+from model.lever_paths import LeverPath
 from model.metadata import MODULES
 from model.paths import SCENARIO_DIR
 
@@ -46,7 +47,7 @@ ENSEMBLE_MEMBERS = 500
 # Fixed, so that the bands of a lever set are the same on every redraw and in every session.
 ENSEMBLE_SEED = uncertainty.DEFAULT_SEED
 
-LeverItems = tuple[tuple[str, float], ...]
+LeverItems = tuple[tuple[str, object], ...]  # (lever, number or LeverPath)
 
 
 def engine_name() -> str:
@@ -76,12 +77,13 @@ class Catalog:
     defaults: dict[str, float]        # lever name -> default value
     plans: tuple[str, ...]            # the plans' ids, in order (model/data/plan_targets.csv)
 
-    def full_levers(self, overrides: dict[str, float]) -> dict[str, float]:
-        """Every lever's value: the defaults updated by ``overrides``."""
-        return {**self.defaults, **{name: float(v) for name, v in overrides.items()}}
+    def full_levers(self, overrides: dict[str, object]) -> dict[str, object]:
+        """Every lever's setting: the defaults updated by ``overrides`` (numbers as floats,
+        paths as ``model.lever_paths.LeverPath``)."""
+        return {**self.defaults, **{name: v if isinstance(v, LeverPath) else float(v) for name, v in overrides.items()}}
 
-    def scenario_levers(self, name: str) -> dict[str, float]:
-        """Every lever's value in a shipped scenario."""
+    def scenario_levers(self, name: str) -> dict[str, object]:
+        """Every lever's setting in a shipped scenario."""
         return self.full_levers(self.scenarios[name].levers)
 
     def module_levers(self, module: str) -> list[dict]:
@@ -95,7 +97,7 @@ class Catalog:
 def catalog() -> Catalog:
     m = project()
     levers = m.levers()
-    levers.insert(0, "id", [m.doc.loc[name, "Py Name"] for name in levers["name"]])
+    levers.insert(0, "id", [mdl.py_name(name) for name in levers["name"]])
     levers["module"] = pd.Categorical(levers["module"], MODULES, ordered=True)
     levers = levers.sort_values("module", kind="stable").astype({"module": str})
     indicators, targets = m.indicators(), m.targets.copy()
@@ -112,9 +114,10 @@ def catalog() -> Catalog:
     )
 
 
-def as_items(levers: dict[str, float]) -> LeverItems:
-    """A hashable, order-free key for a full lever set."""
-    return tuple(sorted((name, float(value)) for name, value in levers.items()))
+def as_items(levers: dict[str, object]) -> LeverItems:
+    """A hashable, order-free key for a full lever set (paths are frozen LeverPaths)."""
+    return tuple(sorted((name, value if isinstance(value, LeverPath) else float(value))
+                        for name, value in levers.items()))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

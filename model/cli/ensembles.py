@@ -83,6 +83,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "distributions, or both (default levers; the rest stay at the scenario's values)")
     p.add_argument("--uncertainties", type=Path, default=UNCERTAINTIES_FILE,
                    help="uncertainty declarations (default model/uncertainties.yaml)")
+    p.add_argument("--start-years", type=int, nargs=2, metavar=("FIRST", "LAST"), default=None,
+                   help="also vary when each lever's path starts, uniformly over FIRST..LAST (e.g. 2011 2018): "
+                        "inputs '<lever> start year'")
     p.add_argument("--dummy", action="store_true",
                    help="add an input that no model variable reads: its indices show the numerical noise floor")
     p.set_defaults(func=_sensitivity)
@@ -196,7 +199,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         uncertainties = load_uncertainties(args.uncertainties, reference=runner.project) \
             if args.over in ("uncertainties", "both") else []
         inputs = sens.factors(runner, levers=args.over in ("levers", "both"), uncertainties=uncertainties,
-                              dummy=args.dummy)
+                              dummy=args.dummy, start_years=args.start_years)
         runs = sens.n_runs(inputs, args.method, args.samples)
         if runs > cli_args.MAX_SENSITIVITY_RUNS:
             raise PlanSimError(f"--samples {args.samples:,} means {runs:,} model runs with {len(inputs)} inputs; "
@@ -206,7 +209,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
             indices = sens.run_sensitivity(
                 runner, scenario.levers, method=args.method, n=args.samples, seed=args.seed,
                 over_levers=args.over in ("levers", "both"), uncertainties=uncertainties, dummy=args.dummy,
-                final_year=args.final_year, executor=executor, progress=bar,
+                final_year=args.final_year, executor=executor, progress=bar, start_years=args.start_years,
             )
         indices.to_csv(out / "indices.csv", index=False)
         levers = runner.project.levers()

@@ -77,17 +77,26 @@ def _validate(args: argparse.Namespace) -> int:
 
 # -- levers --------------------------------------------------------------------------------------
 def lever_rows(shanghai, lang: str, wide: bool) -> tuple[list[str], list[list], list[bool]]:
-    """The lever table: name, label and unit in ``lang``, range and default; ``wide`` adds the
-    module, the other language's label, the step and the description."""
+    """The lever table in the units planners use (a share in %, a rate in % a year; the model's
+    units in ``--csv`` and scenario files): name, label and unit in ``lang``, range, default
+    (the default path's value in 2011) and the default path (years in brackets; "-> 2015": a
+    number is reached by that year); ``wide`` adds the module, the model unit, the other
+    language's label, the step and the description."""
     from ..i18n import unit
+    from ..lever_paths import describe
 
     other = "en" if lang == "zh" else "zh"
-    headers = ["name", "label", "unit", "min", "max", "default"] + (["step", "module", f"label_{other}", "description"] if wide else [])
+    headers = ["name", "label", "unit", "min", "max", "default", "default path"] + (
+        ["step", "module", "model unit", f"label_{other}", "description"] if wide else [])
     rows = []
     for r in shanghai.levers().itertuples(index=False):
-        row = [r.name, getattr(r, f"label_{lang}"), unit(r.units, lang), f"{r.min:g}", f"{r.max:g}", f"{r.default:g}"]
-        rows.append(row + ([f"{r.step:g}", r.module, getattr(r, f"label_{other}"), r.description] if wide else []))
-    right = [False, False, False, True, True, True] + ([True, False, False, False] if wide else [])
+        scale = float(r.display_scale)
+        target = f" [-> {int(r.target_year)}]" if r.target_year == r.target_year and r.target_year is not None else ""
+        row = [r.name, getattr(r, f"label_{lang}") + target, unit(r.display_unit, lang), f"{r.min * scale:g}",
+               f"{r.max * scale:g}", f"{r.default * scale:.4g}", describe(r.default_path, scale)]
+        rows.append(row + ([f"{r.step * scale:g}", r.module, unit(r.units, lang), getattr(r, f"label_{other}"),
+                            r.description] if wide else []))
+    right = [False, False, False, True, True, True, False] + ([True, False, False, False, False] if wide else [])
     return headers, rows, right
 
 
@@ -96,8 +105,10 @@ def _levers(args: argparse.Namespace) -> int:
 
     shanghai = Declaration()
     if args.csv:
-        table = shanghai.levers()[["name", "module", "label_zh", "label_en", "units", "min", "max", "step",
-                                   "default", "description"]]
+        table = shanghai.levers()
+        table["default_path"] = [";".join(f"{y:g}:{v:.10g}" for y, v in path) for path in table["default_path"]]
+        table = table[["name", "module", "label_zh", "label_en", "units", "min", "max", "step", "default",
+                       "default_path", "target_year", "display_unit", "display_scale", "description"]]
         table.to_csv(sys.stdout, index=False)
         return 0
     headers, rows, right = lever_rows(shanghai, args.lang, args.wide)
@@ -137,6 +148,7 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame
     item differs between at least two of them. ``levers`` is the model's lever table (defaults,
     labels, units). Values are rounded to each indicator's precision."""
     from ..i18n import t, unit
+    from ..lever_paths import LeverPath, describe, knots, value_at
     from ..metadata import indicator_table, round_to_precision
     from ..scorecard import export_table, score
 
@@ -145,11 +157,22 @@ def compare_table(scenarios, runs: dict[str, pd.DataFrame], levers: pd.DataFrame
     rows = []
     table = levers.set_index("name")
     for name in sorted({name for s in scenarios for name in s.levers}):
-        values = [s.levers.get(name, float(table.loc[name, "default"])) for s in scenarios]
-        if any(_differs(values[0], v) for v in values[1:]):
-            rows += [{"section": "lever", "year": None, "id": name, "label": table.loc[name, f"label_{lang}"],
-                      "unit": unit(table.loc[name, "units"], lang), "scenario": s.name, "value": v, "status": "",
-                      "difference": v - values[0]} for s, v in zip(scenarios, values)]
+        row = table.loc[name]
+        given = [s.levers.get(name, float(row["default"])) for s in scenarios]
+        label = row[f"label_{lang}"]
+        if not any(isinstance(v, LeverPath) for v in given):
+            values, labels = given, [label] * len(given)
+        else:  # a path: compared by its knots; value in the last year compared, the path in the label
+            target = None if pd.isna(row["target_year"]) else int(row["target_year"])
+            paths = [knots(v, row["default_path"], target) for v in given]
+            values = [value_at(p, max(years)) for p in paths]
+            labels = [f"{label}: {describe(p)}" for p in paths]
+            if all(p == paths[0] for p in paths):
+                continue
+        if any(_differs(values[0], v) for v in values[1:]) or len(set(labels)) > 1:
+            rows += [{"section": "lever", "year": None, "id": name, "label": text,
+                      "unit": unit(row["units"], lang), "scenario": s.name, "value": v, "status": "",
+                      "difference": v - values[0]} for s, v, text in zip(scenarios, values, labels)]
     table = indicator_table()
     first = runs[names[0]]
     for year in years:

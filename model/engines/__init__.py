@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from ..declaration import Declaration
 from ..errors import PlanSimError
-from .base import Engine, Override, TimePath
+from .base import Engine, Override
 
 ENGINES = ("pysd", "simlin")
 DEFAULT_ENGINE = "pysd"
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "Engine", "Override", "TimePath", "create", "check_name"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "Engine", "Override", "create", "check_name"]
 
 
 def check_name(name: str) -> str:

@@ -1,28 +1,15 @@
 """The engine interface: ``run`` one simulation, ``run_members`` many, as arrays."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence, Union
+from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
 from ..declaration import Declaration, RunTimes
 
 
-@dataclass(frozen=True)
-class TimePath:
-    """A lever or parameter that changes over time: ``points`` (year, value), sorted by year;
-    the value is interpolated linearly between points and held before the first and after
-    the last. (Policy timing: engines that cannot run a path yet say so when given one.)"""
+Override = float  # engines take constants only: lever paths arrive as knot constants
 
-    points: tuple[tuple[float, float], ...]
-
-    def at(self, years: Sequence[float]) -> np.ndarray:
-        xs, ys = zip(*self.points)
-        return np.interp(np.asarray(years, dtype=float), xs, ys)
-
-
-Override = Union[float, TimePath]
 
 
 class Engine(Protocol):

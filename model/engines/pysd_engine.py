@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..declaration import Declaration, RunTimes
 from ..errors import PlanSimError
 from ..paths import cache_dir
-from .base import Override, TimePath
+from .base import Override
 
 
 def translate(mdl_path: Path) -> Path:
@@ -111,11 +110,8 @@ class PySDEngine:
             if len(matrix) else np.empty((0, 0, len(variables)))
 
 
-def _pysd_value(value: Override):
-    """A constant as PySD takes it; a time path as a series PySD interpolates over time."""
-    if isinstance(value, TimePath):
-        years, values = zip(*value.points)
-        return pd.Series(values, index=pd.Index(years, dtype=float))
-    if isinstance(value, (int, float, np.integer, np.floating)):
+def _pysd_value(value: Override) -> float:
+    """A constant as PySD takes it (engines get constants only: paths come as knots)."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
-    raise PlanSimError(f"an override must be a number or a TimePath, got {type(value).__name__}")
+    raise PlanSimError(f"an override must be a number, got {type(value).__name__}")

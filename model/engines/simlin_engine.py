@@ -18,7 +18,7 @@ import numpy as np
 from ..declaration import Declaration, RunTimes
 from ..errors import PlanSimError
 from ..mdl import ident
-from .base import Override, TimePath
+from .base import Override
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def public_member_function(sim, names: tuple[str, ...], outputs: tuple[str, ...]
 
 
 class SimlinEngine:
-    """Simlin running the declared model (constants may be numbers; time paths are for PySD)."""
+    """Simlin running the declared model (constants only; lever paths arrive as knot constants)."""
 
     name = "simlin"
 
@@ -189,9 +189,9 @@ class SimlinEngine:
 
 
 def _number(value: Override) -> float:
-    if isinstance(value, TimePath):
-        raise PlanSimError("the simlin engine runs constant levers and parameters only; "
-                           "run time paths with the pysd engine (--engine pysd)")
+    """A constant (engines get constants only: lever paths arrive as knot constants)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise PlanSimError(f"an override must be a number, got {type(value).__name__}")
     return float(value)
 
 

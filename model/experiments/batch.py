@@ -164,14 +164,23 @@ def scorecard_markdown(card: pd.DataFrame, final_year: int, lang: str = DEFAULT_
 def scenario_entries(scenarios: Sequence[Scenario], project: Project) -> list[dict]:
     """The manifest's record of each scenario: file, hash, titles, overrides and every lever."""
     defaults = project.levers().set_index("name")["default"].astype(float).to_dict()
-    return [
-        {
+    entries = []
+    for s in scenarios:
+        overrides = {name: _as_data(value) for name, value in s.levers.items()}  # a path as YAML writes it
+        entries.append({
             "name": s.name, "file": str(s.path), "sha256": sha256(s.path) if s.path else None,
             "title_zh": s.title_zh, "title_en": s.title_en, "extends": s.extends,
-            "overrides": s.levers, "levers": {**defaults, **s.levers},
-        }
-        for s in scenarios
-    ]
+            "overrides": overrides, "levers": {**defaults, **overrides},
+        })
+    return entries
+
+
+def _as_data(value):
+    """A lever as JSON holds it: a number, or a path's mapping (point years as text keys)."""
+    data = value.as_data() if hasattr(value, "as_data") else value
+    if isinstance(data, dict) and "points" in data:
+        return {"points": {str(year): v for year, v in data["points"].items()}}
+    return data
 
 
 def results_table(results: dict[str, pd.DataFrame], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:

@@ -91,20 +91,27 @@ class EnsembleRunner:
         return self.project
 
     def check_inputs(self, inputs: pd.DataFrame) -> pd.DataFrame:
-        """Member inputs as floats: known constants only, finite, levers inside their ranges."""
+        """Member inputs as floats: known constants, lever levels (``X``) and lever start years
+        (``X start year``) only, finite, levers inside their ranges, start years in
+        [2011, 2100]."""
+        from ..lever_paths import FIRST_YEAR, LAST_YEAR
+
         constants = self.project.constants()
+        parts = self.project.declaration.path_inputs()
         frame = inputs.astype(float)
         for name in frame.columns:
-            if name not in constants:
-                raise PlanSimError(unknown_name("error_what_constant", name, constants))
+            if name not in constants and name not in parts:
+                raise PlanSimError(unknown_name("error_what_constant", name, [*constants, *parts]))
             values = frame[name].to_numpy()
             bad = ~np.isfinite(values)
             if name in self._levers.index:
                 low, high = self._levers.loc[name, ["min", "max"]]
-                bad |= (values < low) | (values > high)
-                allowed = f"finite and within [{low:g}, {high:g}]"
+            elif name in parts:
+                low, high = FIRST_YEAR, LAST_YEAR
             else:
-                allowed = "finite"
+                low, high = -np.inf, np.inf
+            bad |= (values < low) | (values > high)
+            allowed = f"finite and within [{low:g}, {high:g}]" if np.isfinite(low) else "finite"
             if bad.any():
                 m = int(np.flatnonzero(bad)[0])
                 raise PlanSimError(f"member {m}: '{name}' = {float(values[m])!r} is not allowed (must be {allowed})")
@@ -135,16 +142,18 @@ class EnsembleRunner:
         inputs = self.check_inputs(inputs)
         fixed = self.project.validate_levers(levers)
         times = self.project.declaration.run_times(final_year)
-        matrix = inputs.to_numpy()
+        # lever levels and start years become each member's knot constants: engines get constants
+        members = self.project.declaration.member_constants(fixed, inputs)
+        matrix = members.to_numpy()
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1):
             raise PlanSimError(f"workers must be a whole number >= 1, got {workers!r}")
         if executor is None:
             small = workers is None and scheduler is None and client is None and len(matrix) <= IN_PROCESS_MAX_MEMBERS
             executor = executors.create(1 if small else (None if workers is None else int(workers)), scheduler, client)
             with executor:
-                raw = self._run_chunks(executor, fixed, list(inputs.columns), matrix, times, chunk_size, progress)
+                raw = self._run_chunks(executor, fixed, list(members.columns), matrix, times, chunk_size, progress)
         else:
-            raw = self._run_chunks(executor, fixed, list(inputs.columns), matrix, times, chunk_size, progress)
+            raw = self._run_chunks(executor, fixed, list(members.columns), matrix, times, chunk_size, progress)
         years = saved_years(times, self.project.control["SAVEPER"])
         values = derive(raw, years, self._variables, self._table)
         return Ensemble(
@@ -153,7 +162,7 @@ class EnsembleRunner:
         )
 
     def _run_chunks(self, executor, fixed, names, matrix, times, chunk_size, progress) -> np.ndarray:
-        overrides = {**self.project.constants(), **fixed}
+        overrides = {**self.project.constants(), **self.project.declaration.lever_constants(fixed)}
         chunks = _chunks(matrix, chunk_size, executor.slots)
         task = self._task(executor, overrides, names, times)
         done = (lambda k: progress(len(chunks[k]))) if progress else None

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..declaration import DEFAULT_FINAL_YEAR
 from ..errors import PlanSimError
+from ..lever_paths import FIRST_YEAR, LAST_YEAR, START_SUFFIX
 from ..metadata import plan_targets
 from .ensemble import Ensemble, EnsembleRunner
 from .uncertainty import Uncertainty
@@ -36,7 +37,7 @@ class Factor:
     """One input of the analysis: a lever, an uncertain parameter or the dummy."""
 
     name: str
-    kind: str  # "lever", "uncertainty" or "dummy"
+    kind: str  # "lever" (a level), "lever start" (a start year), "uncertainty" or "dummy"
     to_value: Callable[[np.ndarray], np.ndarray]  # unit-interval sample -> model value
 
 
@@ -46,13 +47,23 @@ def factors(
     levers: bool = True,
     uncertainties: Sequence[Uncertainty] = (),
     dummy: bool = False,
+    start_years: tuple[float, float] | None = None,
 ) -> list[Factor]:
-    """The inputs: every lever (uniform over its range) if ``levers``, the given uncertainties,
-    and the dummy if ``dummy``."""
+    """The inputs: every lever's level (uniform over its range) if ``levers``, every lever's
+    start year (uniform over ``start_years`` = (first, last), inputs ``X start year``) if
+    given, the given uncertainties (lever path levels and start years among them, see
+    model/uncertainties.yaml), and the dummy if ``dummy``."""
     out = []
     if levers:
         for row in runner.reference.levers().itertuples():
             out.append(Factor(row.name, "lever", lambda u, lo=row.min, hi=row.max: lo + u * (hi - lo)))
+    if start_years is not None:
+        first, last = (float(y) for y in start_years)
+        if not FIRST_YEAR <= first < last <= LAST_YEAR:
+            raise PlanSimError(f"start years [{first:g}, {last:g}] must lie in [{FIRST_YEAR}, {LAST_YEAR}], first < last")
+        for row in runner.reference.levers().itertuples():
+            out.append(Factor(row.name + START_SUFFIX, "lever start",
+                              lambda u, lo=first, hi=last: lo + u * (hi - lo)))
     out += [Factor(u.name, "uncertainty", u.ppf) for u in uncertainties if not u.zero_width]
     if dummy:
         out.append(Factor(DUMMY, "dummy", lambda u: u))
@@ -153,12 +164,13 @@ def run_sensitivity(
     dummy: bool = False,
     final_year: int = DEFAULT_FINAL_YEAR,
     targets: pd.DataFrame | None = None,
+    start_years: tuple[float, float] | None = None,
     **run_options,
 ) -> pd.DataFrame:
     """Sample, run every member (levers not varied stay at ``levers``), analyse every scored
-    indicator. Returns indices.csv's table: method, plan, target_id, indicator, year, input,
+    indicator (``start_years``: vary every lever's start year too, see ``factors``). Returns indices.csv's table: method, plan, target_id, indicator, year, input,
     input_kind and the method's indices. ``run_options`` go to ``EnsembleRunner.run``."""
-    inputs = factors(runner, levers=over_levers, uncertainties=uncertainties, dummy=dummy)
+    inputs = factors(runner, levers=over_levers, uncertainties=uncertainties, dummy=dummy, start_years=start_years)
     unit = sample_unit(inputs, method, n, seed)
     ensemble = runner.run(to_model_inputs(inputs, unit), levers, final_year, **run_options)
     table, outputs = scored_outputs(ensemble, targets)

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from ..declaration import DEFAULT_FINAL_YEAR, Declaration
+from ..lever_paths import FIRST_YEAR, LAST_YEAR, STEP_YEAR
 from ..errors import PlanSimError
 from ..errors import unknown_name
 from ..metadata import plan_targets
@@ -44,9 +45,9 @@ BASES = ("documented range", "calibration estimate")
 STANDARD_ERROR_COLUMN = "std_error"
 BOUND_COLUMNS = ("lower", "upper")
 ROLE_COLUMN = "role"
-# Historical levers act only before the policy start (2010): they cannot move a projection from
-# 2010, so they are no uncertainty of one.
-SKIPPED_ROLES = ("historical lever",)
+# A lever's recorded path is a lever (a choice a scenario makes), not an uncertain parameter;
+# ("historical lever": the role's name before levers became paths).
+SKIPPED_ROLES = ("recorded path", "historical lever")
 # A calibrated normal is cut at +- 3 standard errors (99.7 % of its mass) so that members stay
 # physically meaningful (no negative stocks or shares) where no other bound is declared.
 TRUNCATION_SE = 3.0
@@ -109,8 +110,10 @@ def load_uncertainties(
 ) -> list[Uncertainty]:
     """The declared uncertainties, checked against the model; calibrated ones replaced.
 
-    Every name must be a model constant that is not a lever (levers are choices, not unknowns);
-    every distribution must lie inside the range the model file declares for the constant.
+    Every name must be a model constant, or a part of a lever's path: ``X`` (the path's level,
+    inside the lever's range) or ``X start year`` (when it starts, in [2011, 2100]): the timing
+    and reach of a policy can be uncertain. Every distribution must lie inside the range the
+    model file declares for the constant.
     """
     path = Path(path)
     reference = reference if reference is not None else Declaration()
@@ -187,10 +190,16 @@ def calibrated_uncertainties(path: Path | str, reference: Declaration | Project)
 def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | Project) -> Uncertainty:
     where = f"{path.name}: '{name}'"
     constants = reference.constants()
-    if name not in constants:
-        raise PlanSimError(f"{where}: {unknown_name('error_what_constant', name, constants).text('en')}")
-    if name in set(reference.levers()["name"]):
-        raise PlanSimError(f"{where} is a lever (model/levers.yaml); uncertainties must be non-lever constants")
+    parts = getattr(reference, "declaration", reference).path_inputs()
+    if name in parts:  # a lever path's level ('X') or start year ('X start year')
+        lever, part = parts[name]
+        row = reference.levers().set_index("name").loc[lever]
+        default, limits = ((float(row["default"]), (float(row["min"]), float(row["max"]))) if part == "level"
+                           else (float(STEP_YEAR), (float(FIRST_YEAR), float(LAST_YEAR))))
+    elif name not in constants:
+        raise PlanSimError(f"{where}: {unknown_name('error_what_constant', name, [*constants, *parts]).text('en')}")
+    else:
+        default, limits = constants[name], _model_limits(reference, name)
     if not isinstance(entry, dict):
         raise PlanSimError(f"{where}: expected a mapping with distribution, bounds, basis, reason, source")
     kind = entry.get("distribution")
@@ -213,16 +222,17 @@ def _parse_entry(path: Path, name: str, entry: object, reference: Declaration | 
     if entry["basis"] not in BASES:
         raise PlanSimError(f"{where}: basis {entry['basis']!r} is not one of {list(BASES)}")
     low, high = numbers["low"], numbers["high"]
-    centre = numbers.get(centre_key, constants[name]) if centre_key else (low + high) / 2
+    centre = numbers.get(centre_key, default) if centre_key else (low + high) / 2
     if not low <= centre <= high:
         what = f"'{centre_key}'" if centre_key in entry else f"the model default {centre:g} (used as {centre_key})"
         raise PlanSimError(f"{where}: {what} must lie in [low, high] = [{low:g}, {high:g}]")
     if numbers.get("sd", 0) < 0:
         raise PlanSimError(f"{where}: 'sd' = {numbers['sd']:g} must be >= 0")
-    model_low, model_high = _model_limits(reference, name)
+    model_low, model_high = limits
     if low < model_low or high > model_high:
         raise PlanSimError(
             f"{where}: [{low:g}, {high:g}] leaves the range [{model_low:g}, {model_high:g}] the model file declares"
+            + (" (a start year: [2011, 2100])" if name in parts and parts[name][1] == "start" else "")
         )
     return Uncertainty(
         name=name, distribution=kind, low=low, high=high, centre=centre, sd=numbers.get("sd", 0.0),
