@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 BLOCK = 3  # years: the residuals' streaks run about this long (see the report's residual figure)
 OWN_ERRORS = 3  # points a series needs for its own residuals to be resampled (as for Theil's U_M)
-REFITS = 100
+REFITS = 60
 SEED = 2010
 
 

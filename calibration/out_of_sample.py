@@ -37,11 +37,21 @@ STATISTICS_FILE = HERE / "out_of_sample_statistics.csv"
 HELD_NOTE = "policy input after the fit period: held at the full calibration's estimate"
 
 
+def late_knots(table: pd.DataFrame, fit_until: int = FIT_UNTIL) -> list[str]:
+    """Estimated knots that leave the path unchanged up to ``fit_until``: not a path's first
+    knot (which holds before it) and after a knot dated ``fit_until`` or later (so that no ramp
+    towards them passes through the fit period)."""
+    late = []
+    for _, rows in table.groupby("lever", sort=False):
+        previous = rows["year"].shift(1)
+        mine = (rows["basis"] == "estimated") & previous.notna() & (previous >= fit_until)
+        late += list(rows.loc[mine, "parameter"])
+    return late
+
+
 def held_knots(problem: Calibration, estimates: dict[str, float], fit_until: int = FIT_UNTIL) -> dict[str, float]:
     """Estimated policy knots whose effect starts after ``fit_until``, at the full estimates."""
-    table = problem.policy.table
-    late = table[(table["basis"] == "estimated") & (table["year"] >= fit_until)]
-    return {name: float(estimates[name]) for name in late["parameter"]}
+    return {name: float(estimates[name]) for name in late_knots(problem.policy.table, fit_until)}
 
 
 def problem_for(reference: Project, estimates: dict[str, float], fit_until: int = FIT_UNTIL) -> Calibration:

@@ -79,9 +79,12 @@ def test_out_of_sample_statistics_are_fresh(out_of_sample_problem):
 
 def test_out_of_sample_fit_uses_no_point_after_2005(out_of_sample_problem):
     assert out_of_sample_problem.points["year"].max() <= oos.FIT_UNTIL
-    late = out_of_sample_problem.policy.table
-    late = late[(late["basis"] == "estimated") & (late["year"] >= oos.FIT_UNTIL)]
-    assert set(out_of_sample_problem.held) == set(late["parameter"])
+    held = set(out_of_sample_problem.held)
+    assert held == set(oos.late_knots(out_of_sample_problem.policy.table))
+    # the campaign from 2006 and the investment rate's 2010 knot are held; the flat part before
+    # 2005 (the investment rate's first knot) is estimated on 2000-2005
+    assert {"energy saving effort point 3 value", "investment rate point 2 value"} <= held
+    assert "investment rate point 1 value" in out_of_sample_problem.names
 
 
 # -- the search and its estimates ------------------------------------------------------------------
