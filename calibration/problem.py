@@ -40,8 +40,9 @@ FAILED_RESIDUAL = 10.0
 # series of 5 or more points (the decade's annual series, the 2005-2009 GDP index) weigh the same,
 # a one-point series a fifth of that.
 MIN_POINTS = 5
-# Twin-experiment tolerance of an estimated policy knot (a fraction of its bound range).
-POLICY_TWIN_TOLERANCE = 0.1
+# Twin-experiment tolerance of an estimated policy knot (a fraction of its bound range): a knot
+# shows only through the few years its path segment acts, looser than a structural parameter.
+POLICY_TWIN_TOLERANCE = 0.15
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ class Calibration:
         constants = self.reference.constants()
         variables = set(self.reference.doc.index)
         levers = self.reference.levers()
-        spec = specs.load_parameter_spec(constants, levers["name"], spec_path)
+        limits = {n: tuple(v) for n, v in self.reference.doc["Limits"].items() if isinstance(v, tuple)}
+        spec = specs.load_parameter_spec(constants, levers["name"], spec_path, limits)
         self.policy = policies.load_policy_paths(levers, constants, self.reference.doc, policy_path)
         spec = spec.with_parameters(self.policy.estimated.assign(
             role=policies.ROLE, twin_tolerance=POLICY_TWIN_TOLERANCE,

@@ -99,8 +99,10 @@ class ParameterSpec:
         return ParameterSpec(self.table[keep].reset_index(drop=True), self.not_estimated)
 
 
-def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE) -> ParameterSpec:
-    """Read and check parameters_spec.csv against the model's constants (raw file values)."""
+def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE, limits=None) -> ParameterSpec:
+    """Read and check parameters_spec.csv against the model's constants (raw file values) and,
+    when ``limits`` (name -> (min, max), NaN where none) is given, the ranges the model file
+    declares: bounds outside them would let an estimate leave what the model is built for."""
     table = datafiles.read_table(path, datafiles.PARAMETER_SPEC_COLUMNS)
     levers = set(lever_names)
     rows, kept = [], []
@@ -126,6 +128,10 @@ def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE
         tolerance = _number(table, row, "twin_tolerance")
         if not lower < upper:
             raise PlanSimError(f"{_where(table, row, 'upper')}: upper {upper} must exceed lower {lower}")
+        low, high = (limits or {}).get(name, (np.nan, np.nan))[:2]
+        if lower < low or upper > high:
+            raise PlanSimError(f"{_where(table, row, 'upper' if upper > high else 'lower')}: bounds [{lower:g}, {upper:g}] "
+                               f"leave the model file's range [{low:g}, {high:g}] of {name!r}")
         if not lower <= start <= upper:
             raise PlanSimError(f"{_where(table, row, 'start')}: start {start} outside [{lower}, {upper}]")
         if not 0 < tolerance <= 1:

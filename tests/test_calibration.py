@@ -34,7 +34,7 @@ def test_every_constant_marked_to_be_calibrated_is_accounted_for(problem):
     doc = problem.reference.doc
     marked = {n for n in problem.reference.constants() if "calibrat" in str(doc.loc[n, "Comment"]).lower()}
     handled = (set(problem.names) | set(problem.spec.not_estimated["parameter"]) | set(problem.initial["parameter"])
-               | set(problem.derived_2010["parameter"]))
+               | set(problem.derived_2010["parameter"]) | set(problem.policy.knots()))
     assert marked - handled == set()
     assert all(problem.spec.not_estimated["reason"].str.len() > 20)
 
@@ -181,8 +181,10 @@ def test_parameters_file_has_bounds_and_errors_and_no_2000_state():
     table = pd.read_csv(results.PARAMETERS_FILE)
     assert {"parameter", "value", "lower", "upper", "std_error", "role"} <= set(table.columns)
     assert set(table["role"]) <= {*spec.PROJECTION_ROLES, "derived 2010 state"}
-    estimated = table[table["role"] != "derived 2010 state"]
-    assert estimated[["lower", "upper"]].notna().all().all()
+    estimated = table[table["note"] == "estimated"]
+    assert len(estimated) and estimated[["lower", "upper"]].notna().all().all()
+    recorded = table[table["role"] == "recorded path"]
+    assert (recorded["note"].str.len() > 10).all()  # each knot says its basis and source
     initial = table[table["parameter"].str.startswith("initial ")]
     assert (initial["role"] == "derived 2010 state").all()
 

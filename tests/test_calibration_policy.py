@@ -101,3 +101,15 @@ def test_the_report_flags_an_unjustified_bound(problem):
         assert rows["justification"].iloc[0].startswith("**not justified**")
     assert list(rows["parameter"]) == [problem.names[0]]
     assert np.isclose(rows["value"].iloc[0], 1.0)
+
+
+def test_spec_bounds_must_lie_in_the_model_files_range(tmp_path, problem):
+    """An estimate cannot leave the range the model file declares for its constant."""
+    table = pd.read_csv(spec.SPEC_FILE, dtype=str, keep_default_na=False)
+    table.loc[table["parameter"] == "rail budget share of GDP", "upper"] = "0.08"
+    path = tmp_path / "parameters_spec.csv"
+    table.to_csv(path, index=False)
+    ref = problem.reference
+    limits = {n: tuple(v) for n, v in ref.doc["Limits"].items() if isinstance(v, tuple)}
+    with pytest.raises(PlanSimError, match=r"bounds \[0.005, 0.08\] leave the model file's range \[0, 0.05\]"):
+        spec.load_parameter_spec(ref.constants(), ref.levers()["name"], path, limits)
