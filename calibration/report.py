@@ -305,15 +305,16 @@ def render(inputs: ReportInputs, figures: str) -> str:
         "`std_error`: the moving-block bootstrap's (`calibration/bootstrap.py`: replicate histories "
         "from the fitted run and the resampled relative residuals, in blocks of consecutive years "
         "within each series, each refitted by the least-squares polish from the estimate), which "
-        "allows for autocorrelated residuals and is given for parameters on a bound too. "
+        "allows for autocorrelated residuals; on a bound too, where the refits spread to one side "
+        "(an uncertainty analysis cuts the normal at the bound). "
         "`std_error_local`: from the Jacobian at the optimum, s^2 (J'J)^-1 with s^2 = SSR/(m - p), "
         "which assumes independent residuals of one size; blank on a bound. "
         "`parameters_spec.csv` (and `policy_paths.csv` for the policy knots) says why each is "
         "uncertain. Role *2000-2010 only*: used by the 2000-2010 runs but not by projections "
         "(see the note in the spec).",
         "",
-        _table(est[["parameter", "role", "value", "std_error", "std_error_local", "at_bound", "lower", "upper",
-                    "start", "model_value"]]),
+        _table(est[["parameter", "role", "value", "std_error", "std_error_local", "at_bound",
+                    "lower", "upper", "start", "model_value"]]),
         "",
         "### Parameters on a bound",
         "",

@@ -82,8 +82,8 @@ def parameters_table(problem: Calibration, estimates: pd.DataFrame, derived: dic
     carried = carried[~carried["parameter"].isin(derived)]
     constants = problem.reference.constants()
     notes = dict(zip(problem.derived_2010["parameter"], problem.derived_2010["note"]))
-    rows = [{**row, "note": "estimated"} for row in carried.drop(columns=["std_error_local"], errors="ignore")
-            .to_dict("records")]
+    rows = [{**row, "note": "estimated"} for row in carried.drop(columns=["std_error_local"],
+                                                                 errors="ignore").to_dict("records")]
     theta = np.array([dict(zip(estimates["parameter"], estimates["value"]))[n] for n in problem.names])
     sources = problem.policy.sources()
     for name, value in problem.knot_values(theta).items():
