@@ -28,9 +28,12 @@ OBSERVED_FILE = HERE / "observed_2010.csv"
 OBSERVED_COLUMNS = (datafiles.Column("parameter", unique=True), datafiles.Column("source"))
 STATE_PREFIX = "initial "
 # Stocks that start from a number by construction, and why.
+_STAGE = ("empty at the start of a run: the lines under construction at the start are the stock 'rail "
+          "pipeline at start' (initial rail under construction, observed in 2010)")
 NORMALISED = {
     "secondary TFP": "an index, 1 at the start of every run: its level is in the sector's output and capital",
     "tertiary TFP": "an index, 1 at the start of every run: its level is in the sector's output and capital",
+    **{f"rail construction stage {k}": _STAGE for k in range(1, 5)},
 }
 
 

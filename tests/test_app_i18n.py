@@ -27,6 +27,7 @@ ALLOWED = {
     "English",  # the language picker names each language in itself
     "CEADs", "IPCC", "TJ", "GJ",  # inventories and energy units named in sources
     "Griliches", "logit",  # an author cited in a comment; a function's name
+    "Hall", "Mairesse", "Mohnen", "NBER", "Coe", "Helpman", "Nordhaus", "Lucas", "Prescott", "Hayashi",  # cited in comments
 }
 # file names, paths and commands (model/scorecard.py, scenarios/*.yaml, `python -m calibration`)
 CODE = re.compile(r"`[^`]*`|[\w./*-]*[\w*]\.(?:py|yaml|yml|csv|md|mdl|png)\b|\b(?:model|webapp|scenarios|calibration|tests|benchmarks)/[\w/.*-]+|PLANSIM_APP_ENGINE=\w+"

@@ -209,7 +209,7 @@ def test_derived_series_year_must_be_a_year(tmp_path):
     ("NaN", "value", "'NaN' is not a number"),
     ("", "value", "a number is required"),
     ("-0.5", "std_error", "must be >= 0"),
-    ("capital deepening rate", "parameter", "is given twice"),
+    ("autonomous TFP growth secondary", "parameter", "is given twice"),
 ])
 def test_bad_calibrated_parameter_says_how_to_regenerate(tmp_path, value, column, words):
     path = tmp_path / CALIBRATED_PARAMETERS_FILE.name
@@ -307,7 +307,7 @@ def test_every_shipped_data_file_passes():
     baseline = datafiles.read_baseline()
     assert baseline.set_index("indicator").loc["resident_population", "value"] == 2303
     targets = metadata.plan_targets()
-    assert len(targets) == 16 and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
+    assert len(targets) == 22 and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
     assert declaration.calibrated_parameters()  # non-empty
     for read in (h.load_series, h.history_with_derived):
         assert len(read()) > 10

@@ -101,7 +101,7 @@ def test_final_year_shortens_the_run(runner):
 
 @pytest.mark.parametrize("inputs, message", [
     (pd.DataFrame({"depreciaton rate": [0.06]}), "unknown model constant 'depreciaton rate'; closest valid names: 'depreciation rate'"),
-    (pd.DataFrame({"investment rate": [0.31, 0.9]}), "member 1: 'investment rate' = 0.9 is not allowed (must be finite and within [0.15, 0.5])"),
+    (pd.DataFrame({"investment rate": [0.31, 0.9]}), "member 1: 'investment rate' = 0.9 is not allowed (must be finite and within [0.2, 0.45])"),
     (pd.DataFrame({"depreciation rate": [np.nan]}), "member 0: 'depreciation rate' = nan is not allowed (must be finite)"),
 ])
 def test_bad_member_inputs_are_named(runner, inputs, message):

@@ -89,6 +89,9 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "energy_intensity_change_vs_2015": (0.0, -17.0),
         "co2_intensity_change_vs_2015": (0.0, -21.0),
         "manufacturing_share": (30.0, 27.0),
+        "coal_share": (40.0, 33.0),
+        "gas_share": (11.0, 12.0),
+        "nonfossil_share": (12.0, 14.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -111,13 +114,14 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "co2_intensity"): ("met", -0.5),
     ("13th", "energy_total"): ("met", 0.0),
     ("13th", "manufacturing_share"): ("near", 2.0),  # about 25: 2 off, beyond 1.25, within 2.5
+    **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
 
 def test_score_of_a_hand_made_run():
     card = score(_hand_made_run())
     assert list(card.columns) == COLUMNS
-    assert len(card) == len(model.plan_targets()) == 16
+    assert len(card) == len(model.plan_targets()) == 22
     got = {(r.plan, r.target_id): (r.status, round(r.gap, 9)) for r in card.itertuples()}
     assert got == EXPECTED
     row = card.set_index(["plan", "target_id"]).loc[("12th", "energy_intensity")]
@@ -126,7 +130,7 @@ def test_score_of_a_hand_made_run():
 
 def test_targets_after_the_last_year_are_left_out():
     card = score(_hand_made_run().loc[[2010, 2015]])
-    assert set(card["plan"]) == {"12th"} and len(card) == 8
+    assert set(card["plan"]) == {"12th"} and len(card) == 11
 
 
 def test_a_target_on_a_missing_indicator_is_an_error():
