@@ -85,7 +85,7 @@ ARRIVE = ["migrant_arrivals", "migrant_worker_arrivals", "migrants_aged_15_to_54
           "labour_supply"]
 JOBS_FILL = [*ARRIVE, "labour_demand_supply_ratio", "labour_market_pull"]
 JOBS_GROWTH = [*ARRIVE, "employment", "secondary_employment", "secondary_value_added", "gdp", "investment",
-               "secondary_investment", "secondary_capital", "total_capital", "jobs_available",
+               "secondary_investment", "secondary_capital_formation", "secondary_capital", "total_capital", "jobs_available",
                "labour_demand_supply_ratio", "labour_market_pull"]
 
 
