@@ -37,7 +37,7 @@ REFIT_ITERATIONS = 50
 # Relative finite-difference step of the polish's Jacobian (scipy's 2-point default).
 JACOBIAN_STEP = float(np.sqrt(np.finfo(float).eps))
 # A parameter within this fraction of its range from a bound counts as on the bound.
-BOUND_TOLERANCE = 1e-4
+BOUND_TOLERANCE = 1e-3
 # A parameter whose Jacobian column is this small relative to the largest has no influence.
 NO_INFLUENCE = 1e-8
 

@@ -135,7 +135,7 @@ SEAM_QUANTITIES = {  # name: (model variable, how it is compared)
     "GDP growth": ("GDP", "growth"),
     "population growth": ("resident population", "growth"),
     "energy growth": ("total energy use", "growth"),
-    "migrant arrivals": ("migrant inflow", "level"),
+    "migrant arrivals": ("migrant arrivals", "level"),
     "rail openings": ("rail openings", "level"),
     "investment": ("investment", "level"),
 }
