@@ -28,10 +28,11 @@ MAX_POPULATION = 3200.0  # resident population 2020, 10^4 persons
 # with the calibrated autonomous TFP growth (4.3% and 4.8% a year, fitted to the 2000s). Cap on
 # the fastest run and on the share of runs above 12%; None when no run exceeds.
 KNOWN_FAST_GROWTH = (0.126, 0.02)
-# Declared miss of the time-step test at the envelope's extremes: total energy in the
-# fastest-growing run moves 0.11% (2015) and 0.20% (2020) when the time step is halved (the Euler error grows
-# with the growth rate); everything else stays within 0.1%.
-KNOWN_STEP_ERRORS = {"energy_total": 2.5e-3}
+# Declared miss of the time-step test at the envelope's extremes (measured): total energy moves
+# 0.11-0.20% (2015, 2020) and the rail network 0.11-0.19% (2015, the four-stage pipeline) when
+# the time step is halved in the fastest-growing, most populous and most energy-hungry runs (the
+# Euler error grows with the rates); every other scored indicator stays within 0.1%.
+KNOWN_STEP_ERRORS = {"energy_total": 2.5e-3, "rail_length": 2.5e-3}
 
 
 @pytest.fixture(scope="module")
