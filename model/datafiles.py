@@ -310,7 +310,7 @@ GOALS_COLUMNS = (
 PLAN_TARGET_COLUMNS = (
     Column("plan"), Column("id"), Column("indicator"),
     Column("year", "integer", low=TARGET_YEARS[0], high=TARGET_YEARS[1]),
-    Column("op", choices=("about", ">=", "<=")), Column("value", "number"), Column("unit"),
+    Column("op", choices=("about", "floor", "ceiling", ">=", "<=")), Column("value", "number"), Column("unit"),
     Column("relative_to", "integer", blank=True, low=BASE_YEAR, high=TARGET_YEARS[1]),
     Column("attribute"), Column("wording_zh"), Column("source"), Column("notes", blank=True),
     Column("model_indicator"),

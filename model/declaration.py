@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import lever_paths, mdl, metadata
-from .errors import LeverError, PlanSimError, Problem, TypeName, lever_range, quote, unknown_name
+from .errors import LeverError, PlanSimError, Problem, TypeName, lever_range, names, quote, unknown_name
 from .lever_paths import LeverPath
 from .paths import CALIBRATED_PARAMETERS_FILE, MODEL_FILE
 
@@ -157,7 +157,8 @@ class Declaration:
         knots of lever X for each member, on top of its path in ``levers`` (checked levers; a
         number keeps its meaning: a step in 2011, or for a target lever a ramp to its year,
         unless the start year is varied: then a step at that year; a ``{value, from, ramp}``
-        path keeps its ramp)."""
+        path keeps its ramp; a path by points is replaced by the level, or moved to start in
+        the start year)."""
         parts = self.path_inputs()
         by_lever: dict[str, dict[str, str]] = {}
         for column in inputs.columns:
@@ -168,8 +169,6 @@ class Declaration:
         for lever, columns in by_lever.items():
             base = levers.get(lever, self._lever_rows[lever]["default"])
             base = base if isinstance(base, LeverPath) else LeverPath.number(base)
-            if base.kind == "points":
-                raise PlanSimError(Problem("error_points_varied", name=quote(lever)))
             rows = []
             levels = inputs[columns["level"]].to_numpy(float) if "level" in columns else None
             starts = inputs[columns["start"]].to_numpy(float) if "start" in columns else None
@@ -304,7 +303,7 @@ def check_lever_path(name: str, value: object, row: Mapping) -> "float | LeverPa
     if isinstance(value, LeverPath):
         value = value.as_data()
     if not isinstance(value, Mapping):
-        if isinstance(value, (str, list, tuple, set, type(None))) :
+        if isinstance(value, (str, list, tuple, set, type(None))):
             raise LeverError(Problem("error_lever_path_type", name=quote(name), type=TypeName(value),
                                      value=quote(value), range=lever_range(row)))
         return check_lever(name, value, row)
@@ -335,7 +334,7 @@ def check_lever_path(name: str, value: object, row: Mapping) -> "float | LeverPa
     if lever_paths.POINTS_KEY in keys:
         if keys != {lever_paths.POINTS_KEY}:
             problems.append(Problem("error_lever_path_keys", name=quote(name),
-                                    keys=", ".join(sorted(map(str, keys - {lever_paths.POINTS_KEY})))))
+                                    keys=names(sorted(map(str, keys - {lever_paths.POINTS_KEY})))))
         points = value[lever_paths.POINTS_KEY]
         if not isinstance(points, Mapping) or not 1 <= len(points) <= lever_paths.MAX_POINTS:
             problems.append(Problem("error_lever_points", name=quote(name), type=TypeName(points),
@@ -343,8 +342,8 @@ def check_lever_path(name: str, value: object, row: Mapping) -> "float | LeverPa
             raise LeverError(problems)
         checked, previous = [], None
         for raw_year, raw_value in points.items():
-            y = year(f"points.{raw_year}", raw_year)
-            v = level(f"points.{raw_year}", raw_value)
+            y = year(f"points.{quote(raw_year, 20)}", raw_year)
+            v = level(f"points.{quote(raw_year, 20)}", raw_value)
             if y is not None and previous is not None and y <= previous:
                 problems.append(Problem("error_lever_points_order", name=quote(name), year=y, previous=previous))
             if y is not None:
@@ -355,7 +354,7 @@ def check_lever_path(name: str, value: object, row: Mapping) -> "float | LeverPa
         return LeverPath("points", points=tuple(checked))
     unknown = keys - set(lever_paths.PATH_KEYS)
     if unknown:
-        problems.append(Problem("error_lever_path_keys", name=quote(name), keys=", ".join(sorted(map(str, unknown)))))
+        problems.append(Problem("error_lever_path_keys", name=quote(name), keys=names(sorted(map(str, unknown)))))
     for key in ("value", "from"):
         if key not in value:
             problems.append(Problem("error_lever_path_missing", name=quote(name), part=key))

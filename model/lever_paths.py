@@ -16,8 +16,13 @@ A user path (scenario YAML, the Python API, the app) replaces the knots of a pro
 - ``{points: {year: value, ...}}`` (at most ``MAX_POINTS``): the default path until the first
   point's year, a step to the first point there, linear between points, the last one held.
 
-Years of user paths are whole years in [``FIRST_YEAR``, ``LAST_YEAR``] (model time: the value
-in force from that year on). Engines never see a path: ``knots`` turns one into constants.
+Years of user paths are CALENDAR years in [``FIRST_YEAR``, ``LAST_YEAR``]: the value in force
+during that year (from 2014 = on the flows of calendar 2014 on). The model's time t is the end of
+year t, so a calendar year Y starts at t = Y - 1 (``model_time``): a plain number acts from the
+projection's start (t = 2010, calendar 2011), as the plan's first year; a target lever's ramp
+reaches its value during its target year and holds it (so the year's figure is the target).
+Knots in the model file and in the calibration are in model time. Engines never see a path:
+``knots`` turns one into constants.
 """
 from __future__ import annotations
 
@@ -29,10 +34,21 @@ import numpy as np
 
 KNOTS = 5  # knot pairs per lever in the model file
 MAX_POINTS = 4  # points of a user path (one knot is left for the default path before them)
-STEP_YEAR = 2011  # a plain number acts from here on
-FIRST_YEAR = 2011  # a user path starts no earlier (the recorded history runs to 2010)
+STEP_YEAR = 2011  # a plain number acts from this calendar year on
+FIRST_YEAR = 2011  # a user path starts no earlier (calendar year; the recorded history runs to 2010)
 LAST_YEAR = 2100
-RAMP_BASE_YEAR = 2010  # a target lever's ramp starts from the default's value here
+RAMP_BASE_YEAR = 2010  # a target lever's ramp starts from the default's value here (model time)
+CALENDAR_OFFSET = 1  # calendar year Y starts at model time t = Y - 1 (t is a year-end)
+
+
+def model_time(year: float) -> float:
+    """The model time at which calendar year ``year`` starts (the knot of a value in force in it)."""
+    return float(year) - CALENDAR_OFFSET
+
+
+def calendar_year(time: float) -> float:
+    """The calendar year that starts at model time ``time`` (how knots are shown to people)."""
+    return float(time) + CALENDAR_OFFSET
 PATH_KEYS = ("value", "from", "ramp")
 POINTS_KEY = "points"
 START_SUFFIX = " start year"  # an ensemble input "X start year" varies when lever X's path starts
@@ -120,16 +136,19 @@ class LeverPath:
         return None
 
     def with_level(self, value: float) -> "LeverPath":
-        """The same timing at another level (a number or the ramp's value)."""
+        """The same timing at another level (a number or the ramp's value); a path by points
+        has no single level: it becomes the number ``value`` (as a lever set in full)."""
         if self.kind == "points":
-            raise ValueError("a path given by points has no single level")
+            return LeverPath.number(value)
         return LeverPath(self.kind, float(value), self.start, self.ramp)
 
     def with_start(self, start: float) -> "LeverPath":
-        """The same level from another start year (a number becomes a step at ``start``; an
-        ensemble may give a fractional year: the model takes any time)."""
+        """The same level from another start year (a number becomes a step at ``start``; a path
+        by points moves all its points so that the first is at ``start``, none after
+        LAST_YEAR). An ensemble may give a fractional year: the model takes any time."""
         if self.kind == "points":
-            raise ValueError("a path given by points has no single start year")
+            shift = float(start) - self.points[0][0]
+            return LeverPath("points", points=tuple((min(y + shift, LAST_YEAR), v) for y, v in self.points))
         return LeverPath("ramp", self.value, start, self.ramp if self.kind == "ramp" else 0.0)
 
 
@@ -149,14 +168,16 @@ def knots(path: LeverPath | float, default: Knots, target_year: int | None = Non
         path = LeverPath.number(path)
     if path.kind == "number":
         if target_year is not None:
-            user = [(RAMP_BASE_YEAR, value_at(default, RAMP_BASE_YEAR)), (target_year, path.value)]
+            user = [(RAMP_BASE_YEAR, value_at(default, RAMP_BASE_YEAR)), (model_time(target_year), path.value)]
         else:
-            user = [(STEP_YEAR, value_at(default, STEP_YEAR)), (STEP_YEAR, path.value)]
+            step = model_time(STEP_YEAR)
+            user = [(step, value_at(default, step)), (step, path.value)]
     elif path.kind == "ramp":
-        user = [(path.start, value_at(default, path.start)), (path.start + path.ramp, path.value)]
+        start = model_time(path.start)
+        user = [(start, value_at(default, start)), (start + path.ramp, path.value)]
     else:
-        first = path.points[0][0]
-        user = [(first, value_at(default, first)), *path.points]
+        first = model_time(path.points[0][0])
+        user = [(first, value_at(default, first)), *((model_time(y), v) for y, v in path.points)]
     user = [(float(y), float(v)) for y, v in user]
     before = [(float(y), float(v)) for y, v in default if y < user[0][0]]
     out = before + user if len(before) + len(user) <= KNOTS else user
@@ -182,7 +203,10 @@ def is_whole_year(value: object) -> bool:
     """A whole number (int, or a float without fraction), not a bool."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return False
-    return math.isfinite(float(value)) and float(value) == int(value)
+    try:
+        return math.isfinite(float(value)) and float(value) == int(value)
+    except OverflowError:  # a whole number too large for a float: no year
+        return False
 
 
 def turning_points(path_knots: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -201,9 +225,10 @@ def turning_points(path_knots: Sequence[tuple[float, float]]) -> list[tuple[floa
 
 def describe(path_knots: Sequence[tuple[float, float]], scale: float = 1.0, digits: int = 3) -> str:
     """A short text of a path in display units (value x ``scale``): '40' for a constant path,
-    '31 (2000) -> 40 (2010)' otherwise (linear between the years shown, a step where a year repeats)."""
+    '31 (2001) -> 40 (2011)' otherwise: the calendar years the values are in force from (linear
+    between the years shown, a step where a year repeats)."""
     points = turning_points(path_knots)
     number = lambda v: f"{v * scale:.{digits}g}"  # noqa: E731 - one-line formatter
     if len(points) == 1:
         return number(points[0][1])
-    return " -> ".join(f"{number(v)} ({y:g})" for y, v in points)
+    return " -> ".join(f"{number(v)} ({calendar_year(y):g})" for y, v in points)

@@ -25,7 +25,8 @@ LEVER_KEYS = ("module", "label_en", "label_zh", "description_en", "description_z
 LEVER_OPTIONAL_KEYS = ("target_year", "display", "words")
 DISPLAYS = ("model", "percent", "words")
 INDICATOR_KEYS = ("module", "variable", "kind", "scale", "decimals", "unit", "label_en", "label_zh")
-INDICATOR_OPTIONAL_KEYS = ("base_year",)
+INDICATOR_OPTIONAL_KEYS = ("base_year", "better")
+BETTER = ("higher", "lower", "none")  # which way the plan wants an indicator to go (scorecard "about")
 
 
 def _read_yaml(path) -> dict:
@@ -49,7 +50,7 @@ def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float], effective: Map
     ``default_path`` its five (year, value) knots; ``effective`` the model variable
     in force; ``target_year``, ``display`` (model, percent or words), ``display_scale`` and
     ``display_unit`` (the units planners read), ``words`` (value -> {zh, en}) from levers.yaml."""
-    from .lever_paths import KNOTS, STEP_YEAR, knot_name, value_at
+    from .lever_paths import KNOTS, STEP_YEAR, knot_name, model_time, value_at
 
     rows = []
     for name, meta in _read_yaml(LEVERS_FILE).items():
@@ -99,7 +100,7 @@ def lever_table(doc: pd.DataFrame, defaults: Mapping[str, float], effective: Map
         rows.append({
             "name": name, "module": meta["module"], "label_en": meta["label_en"],
             "label_zh": meta["label_zh"], "units": units, "min": low, "max": high,
-            "step": step, "default": float(value_at(path, STEP_YEAR)), "description": meta["description_en"],
+            "step": step, "default": float(value_at(path, model_time(STEP_YEAR))), "description": meta["description_en"],
             "description_en": meta["description_en"], "description_zh": meta["description_zh"],
             "plan_text": meta["plan_text"], "comment": doc.loc[first, "Comment"],
             "effective": effective[name], "default_path": path,
@@ -142,6 +143,8 @@ def indicator_table() -> pd.DataFrame:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': kind must be one of {INDICATOR_KINDS}")
         if meta["kind"] == "change_vs" and "base_year" not in meta:
             raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}' (change_vs) needs base_year")
+        if meta.get("better", "none") not in BETTER:
+            raise PlanSimError(f"{INDICATORS_FILE.name}: indicator '{ind}': better must be one of {BETTER}")
     table = pd.DataFrame.from_dict(data, orient="index")
     table.index.name = "id"
     return table

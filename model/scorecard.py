@@ -1,64 +1,129 @@
 """The plan scorecard: each target of model/data/plan_targets.csv against a run.
 
-Rule (also in scenarios/README.md). ``band`` is 5 % of the magnitude of the target figure,
-in the target's own unit: for "about 8 % a year" it is 0.4 points, for "-18 % vs 2010" it is
-0.9 points. Using the magnitude keeps the band positive and the same width for a cut of 18 %
-as for a rise of 18 %; a relative reading of "-17.1 against -18" is simply 0.9 / 18 = 5 %.
+Rule (also in scenarios/README.md, section "The scorecard rule").
 
-=====================  ==========================================  =====================
-op                     met                                         near (else missed)
-=====================  ==========================================  =====================
-``about``              ``|value - target| <= band``                ``<= 2 * band``
-``>=`` (at least)      ``value >= target``                         ``value >= target - band``
-``<=`` (at most)       ``value <= target``                         ``value <= target + band``
-=====================  ==========================================  =====================
+**Tolerance** ``tol``, in the target's own unit, by the kind of figure (``tolerance``):
 
-``near`` applies to ``>=`` and ``<=`` targets only when their attribute is ``expected``
-(预期性); a target whose attribute contains ``binding`` (约束性, binding cap) is never near:
-it is met or missed. Edges count as inside (a value exactly on the band edge is met or near);
-a relative 1e-9 slack absorbs floating-point rounding at the edges.
+- a rate or change in per cent (units ``% per year``, ``% y/y``, ``% vs ...``): 0.5 percentage
+  points. The plans state growth rates and five-year cuts on a half-point grid (6.5, 8; -17,
+  -18, -20.5), so half a point is one step to the next figure a plan would write;
+- a share in per cent (other ``%`` units): 5 % of the figure, at most 1 percentage point. A
+  share's band must not grow with the share: 5 % of 65 would call 61.8 % "about 65";
+- a level (persons, energy, km, money): 5 % of the figure's magnitude (the same width for a
+  cut as for a rise; levels differ by orders of magnitude, so only a relative band fits all).
+
+**Direction** each target wants (``direction``): ``>=`` and ``floor`` ("力争保持…左右", at least
+about) want higher, ``<=`` and ``ceiling`` (at most about) lower; ``about`` ("达到…左右") takes
+the ``better`` of its indicator (model/indicators.yaml: higher, lower or none, default none).
+
+==========================  ====================================  ===========================
+target                      met (exceeded: beyond by > tol)       near (else missed)
+==========================  ====================================  ===========================
+``about``, direction none   ``|value - target| <= tol``           ``<= 2 * tol``
+``about`` higher, floor     ``value >= target - tol``             ``value >= target - 2 * tol``
+``about`` lower, ceiling    ``value <= target + tol``             ``value <= target + 2 * tol``
+``>=``                      ``value >= target``                   ``value >= target - tol``
+``<=``                      ``value <= target``                   ``value <= target + tol``
+==========================  ====================================  ===========================
+
+A met target whose figure lies beyond the target by more than ``tol`` in the direction the
+target wants is ``exceeded`` (3.7 % R&D against "about 3.3"; 10 % growth against "about 8"):
+exceeded counts as met everywhere (counts, P(met)). Every target has a near band, binding and
+sector-plan ones too; near is not met. Edges count as inside (a value exactly on an edge is met
+or near); a relative 1e-9 slack absorbs floating-point rounding there.
 
 ``gap = value - target`` in the target's unit: positive means above the target figure.
 """
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
 from .errors import PlanSimError
 from .paths import TARGETS_FILE
 
-BAND = 0.05  # met band of "about" and near band of ">=", "<=": share of the target's magnitude
-OPS = ("about", ">=", "<=")
-STATUSES = ("met", "near", "missed")
+RELATIVE = 0.05  # tolerance of levels and shares: share of the target's magnitude
+SHARE_CAP = 1.0  # a share's tolerance is at most this many percentage points
+RATE_POINTS = 0.5  # tolerance of rates and changes in per cent: percentage points
+RATE_UNITS = ("% per year", "% y/y", "% vs")  # units of rates and changes (the rest of % are shares)
+OPS = ("about", "floor", "ceiling", ">=", "<=")
+DIRECTIONS = ("higher", "lower", "none")
+STATUSES = ("exceeded", "met", "near", "missed")
+MET = ("exceeded", "met")  # statuses that count as meeting the target
 COLUMNS = ["plan", "target_id", "year", "value", "target", "op", "attribute", "gap", "status"]
 _SLACK = 1e-9  # relative: a value on a band edge stays inside despite rounding
+
+
+def is_met(status_: str) -> bool:
+    """True for ``met`` and ``exceeded``."""
+    return status_ in MET
 
 
 def _within(distance: float, limit: float) -> bool:
     return distance <= limit * (1 + _SLACK) + 1e-12
 
 
-def status(value: float, target: float, op: str, attribute: str) -> str:
-    """``'met'``, ``'near'`` or ``'missed'`` for ``value`` against ``target`` (module docstring)."""
+def tolerance(target: float, unit: str) -> float:
+    """The tolerance of a target figure in ``unit`` (module docstring), in the same unit."""
+    unit = str(unit).strip()
+    if unit.startswith(RATE_UNITS):
+        return RATE_POINTS
+    if unit.startswith("%"):
+        return min(RELATIVE * abs(float(target)), SHARE_CAP)
+    return RELATIVE * abs(float(target))
+
+
+def direction(op: str, better: str = "none") -> str:
+    """The direction a target wants: ``higher``, ``lower`` or ``none`` (two-sided)."""
     if op not in OPS:
         raise PlanSimError(f"target op {op!r} is not one of {OPS}")
+    if better not in DIRECTIONS:
+        raise PlanSimError(f"better {better!r} is not one of {DIRECTIONS}")
+    return {">=": "higher", "floor": "higher", "<=": "lower", "ceiling": "lower"}.get(op, better)
+
+
+def status(value: float, target: float, op: str, *, unit: str, better: str = "none") -> str:
+    """``'exceeded'``, ``'met'``, ``'near'`` or ``'missed'`` for ``value`` against ``target``
+    in ``unit``; ``better`` is the indicator's direction, read by ``about`` (module docstring)."""
+    want = direction(op, better)
     value, target = float(value), float(target)
     if not (math.isfinite(value) and math.isfinite(target)):
         raise PlanSimError(f"cannot score value {value!r} against target {target!r}: not finite")
-    band = BAND * abs(target)
-    binding = "binding" in str(attribute)
-    if op == "about":
+    tol = tolerance(target, unit)
+    if want == "none":
         distance = abs(value - target)
-        if _within(distance, band):
-            return "met"
-        return "near" if not binding and _within(distance, 2 * band) else "missed"
-    shortfall = target - value if op == ">=" else value - target  # > 0: on the wrong side
-    if shortfall <= 0:
+        return "met" if _within(distance, tol) else "near" if _within(distance, 2 * tol) else "missed"
+    ahead = value - target if want == "higher" else target - value  # > 0: on the side the target wants
+    if ahead > 0 and not _within(ahead, tol):
+        return "exceeded"
+    allowed = tol if op in ("about", "floor", "ceiling") else 0.0  # "about": met within tol short
+    shortfall = -ahead
+    if shortfall <= 0 or (allowed and _within(shortfall, allowed)):
         return "met"
-    near_allowed = str(attribute).strip() == "expected"
-    return "near" if near_allowed and _within(shortfall, band) else "missed"
+    return "near" if _within(shortfall - allowed, tol) else "missed"
+
+
+@lru_cache(maxsize=1)
+def _better() -> dict[str, str]:
+    from .metadata import indicator_table
+
+    table = indicator_table()
+    return table["better"].to_dict() if "better" in table else {}
+
+
+def better(indicator: str) -> str:
+    """The declared direction of an indicator (indicators.yaml ``better``; ``none`` if absent)."""
+    value = _better().get(indicator, "none")
+    return value if isinstance(value, str) else "none"
+
+
+def target_status(value: float, target) -> str:
+    """The status of ``value`` against one row of the plan targets (a mapping or a namedtuple
+    with value, op, unit and model_indicator)."""
+    get = target.get if hasattr(target, "get") else lambda k: getattr(target, k)
+    return status(value, float(get("value")), get("op"), unit=get("unit"), better=better(get("model_indicator")))
 
 
 def _targets(targets: pd.DataFrame | None) -> pd.DataFrame:
@@ -66,7 +131,7 @@ def _targets(targets: pd.DataFrame | None) -> pd.DataFrame:
         from .metadata import plan_targets
 
         targets = plan_targets()
-    needed = ("plan", "id", "year", "op", "value", "attribute", "model_indicator")
+    needed = ("plan", "id", "year", "op", "value", "unit", "attribute", "model_indicator")
     missing = [c for c in needed if c not in targets.columns]
     if missing:
         raise PlanSimError(f"{TARGETS_FILE.name}: missing column(s) {missing}")
@@ -98,7 +163,7 @@ def score(result_df: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.Da
         rows.append({
             "plan": t.plan, "target_id": t.id, "year": year, "value": value, "target": target,
             "op": t.op, "attribute": t.attribute, "gap": value - target,
-            "status": status(value, target, t.op, t.attribute),
+            "status": target_status(value, t),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -89,7 +89,7 @@ def test_diagram_is_the_same_whatever_order_the_polarities_come_in():
     structure = model_tab.structure()
     text = mdl.read(MODEL_FILE)
     polarity = simlin_engine.link_polarities(MODEL_FILE, text.variables)
-    levers = {row["name"]: row["module"] for row in runs.catalog().levers}
+    levers = {row["effective"]: row["module"] for row in runs.catalog().levers}  # a lever is drawn as its variable in force
     shuffled = StockFlowStructure(text, levers, MODULES, dict(reversed(list(polarity.items()))))
     for module in MODULES:
         assert shuffled.dot(module) == structure.dot(module)

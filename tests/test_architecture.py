@@ -21,7 +21,7 @@ GENERATED = {"model/shanghai.py"}
 
 # What the model is: read from the .mdl and its companion files; runs nothing.
 DECLARATION = {"model.declaration", "model.mdl", "model.metadata", "model.errors", "model.i18n",
-               "model.paths", "model.datafiles"}
+               "model.paths", "model.datafiles", "model.lever_paths"}
 ENGINE_LIBRARIES = {"pysd", "simlin"}
 # Third-party libraries an engine module may use besides its own engine library.
 ENGINE_ALLOWED_LIBRARIES = {"numpy", "pandas"}

@@ -66,7 +66,7 @@ def test_end_to_end_run_of_every_shipped_scenario(shipped_parallel, shanghai):
                                        "op", "attribute", "gap", "status"]
     assert {"label", "unit", "plan_label", "attribute_label", "status_label"} <= set(card.columns)
     assert len(card) == len(names) * len(model.plan_targets())
-    assert set(card["status"]) <= {"met", "near", "missed"}
+    assert set(card["status"]) <= {"exceeded", "met", "near", "missed"}
 
     md = (out / "scorecard.md").read_text(encoding="utf-8")
     header = next(line for line in md.splitlines() if line.startswith("| plan |"))
@@ -222,7 +222,7 @@ def test_compare_runs_finds_exactly_what_differs(default_run):
     b.loc[2012, "gdp"] += 1.0  # not a compared year
     values, statuses = compare_runs(a, b, [2015, 2020])
     assert values[["year", "indicator", "unit", "A", "B"]].values.tolist() == [[2015, "rail_length", "km", 700.0, 100.0]]
-    assert statuses[["plan", "target_id", "status A", "status B"]].values.tolist() == [["12th", "rail_length", "met", "missed"]]
+    assert statuses[["plan", "target_id", "status A", "status B"]].values.tolist() == [["12th", "rail_length", "exceeded", "missed"]]  # 700 >= 600 + 30
 
 
 def test_compare_command(capsys):

@@ -71,7 +71,7 @@ def chinese_run(tmp_path_factory):
 
 def test_run_files_are_in_the_chosen_language_and_rounded(chinese_run):
     md = (chinese_run / "scorecard.md").read_text(encoding="utf-8")
-    assert md.startswith("# 规划目标评分表") and "达成/接近/未达成" in md and "十二五 (2015年)" in md
+    assert md.startswith("# 规划目标评分表") and "达成(含超额)/接近/未达成" in md and "十二五 (2015年)" in md
     assert "“十二五”规划情景 (`plan`)" in md  # scenario titles in the header
     assert not RAW_UNITS.search(md) and " about " not in md and " met)" not in md
     results = pd.read_csv(chinese_run / "results.csv")
@@ -81,7 +81,7 @@ def test_run_files_are_in_the_chosen_language_and_rounded(chinese_run):
     decimals = results["indicator"].map(indicator_table()["decimals"].astype(int))
     assert all(round(v, d) == v for v, d in zip(results["value"], decimals) if v == v)  # no float noise
     card = pd.read_csv(chinese_run / "scorecard.csv")
-    assert set(card["status_label"]) <= {"达成", "接近", "未达成"}
+    assert set(card["status_label"]) <= {"超额达成", "达成", "接近", "未达成"}
     assert set(card["scenario_title"]) == {"基准情景（延续“十一五”趋势）", "“十二五”规划情景"}
 
 
@@ -170,7 +170,7 @@ def test_compare_any_number_of_scenarios_into_a_file(tmp_path, capsys):
     assert {"lever", "indicator", "target"} <= set(table["section"])
     rail = table[(table.id == "rail_length") & (table.year == 2020)].set_index("scenario")
     assert rail.loc["baseline", "difference"] == 0 and rail.loc["rail-first", "difference"] > 0
-    assert set(table.loc[table.section == "target", "status"]) <= {"达成", "接近", "未达成"}
+    assert set(table.loc[table.section == "target", "status"]) <= {"超额达成", "达成", "接近", "未达成"}
     code, _, err = run_cli(capsys, "compare", *files[:2], "--out", out)
     assert code == 2 and "the file exists" in err and "--force" in err
     assert run_cli(capsys, "compare", *files[:2], "--out", out, "--force")[0] == 0

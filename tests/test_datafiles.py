@@ -276,7 +276,7 @@ def test_bad_calibration_input(tmp_path, shanghai, src, line, column, value, wor
 # -- model/data ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("line, column, value, words", [
     (2, "year", "2051", "must be in [2011, 2050]"),
-    (2, "op", "=<", "'=<' is not one of about, >=, <="),
+    (2, "op", "=<", "'=<' is not one of about, floor, ceiling, >=, <="),
     (2, "value", "eight", "'eight' is not a number"),
     (2, "relative_to", "last year", "'last year' is not a number"),
 ])

@@ -122,7 +122,7 @@ def test_direct_binding_equals_public_simlin_methods(shanghai, simlin):
 
     members = sample(load_uncertainties(reference=shanghai), 5, seed=2)
     times = shanghai.declaration.run_times(2020)
-    spec = simlin.engine.spec({**shanghai.constants(), "car plate quota": 20.0}, times,
+    spec = simlin.engine.spec({**shanghai.constants(), **shanghai.overrides({"car plate quota": 20.0})}, times,
                               shanghai.declaration.indicator_variables())
     names = tuple(ident(c) for c in members.columns)
     fast = run_members(spec, names, members.to_numpy())

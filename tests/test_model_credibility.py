@@ -140,7 +140,7 @@ def test_levers_do_not_leak_into_the_next_run(shanghai):
 
 
 def test_a_lever_changes_the_run_it_is_given_to(shanghai, default_run):
-    pushed = shanghai.run({"RD intensity target": 0.05})
+    pushed = shanghai.run({"RD intensity target": {"value": 0.06, "from": 2011}})  # a step at its maximum (a number ramps to 2015)
     assert pushed.loc[2015, "rd_share"] > default_run.loc[2015, "rd_share"] + 0.5
     assert pushed.loc[2010, "rd_share"] == default_run.loc[2010, "rd_share"]
 
@@ -155,7 +155,7 @@ def test_remembered_call_counts_change_no_result(shanghai):
     plain = pysd.load(str(translate(MODEL_FILE)))
     columns = shanghai.declaration.indicator_variables()
     for levers in ({}, EXTREME_CASES["all at max"], {"RD intensity target": 0.05}, {}):
-        params = {**shanghai.constants(), **levers}
+        params = {**shanghai.constants(), **shanghai.overrides(levers)}  # levers as their knot constants
         ours = shanghai.run_variables(levers, variables=columns)
         theirs = plain.run(params=params, return_columns=columns)
         np.testing.assert_allclose(ours.to_numpy(), theirs[columns].to_numpy(), rtol=1e-12)

@@ -217,7 +217,8 @@ def _error_templates() -> dict:
 
 # Latin words a Chinese message may keep: the file's own keys, argument names, format names.
 KEPT_WORDS = {"YAML", "UTF", "kB", "yaml", "name", "title", "description", "extends", "levers", "zh", "en",
-              "final_year", "initial_year", "time_step", "params", "null", "true", "false", "n"}
+              "final_year", "initial_year", "time_step", "params", "null", "true", "false", "n",
+              "value", "from", "ramp", "points"}  # the keys of a lever path
 
 
 def test_every_error_template_has_both_languages_and_the_same_fields():

@@ -6,71 +6,70 @@ import pytest
 
 import model
 from model.errors import PlanSimError
-from model.scorecard import COLUMNS, score, status
+from model.scorecard import COLUMNS, score, status, target_status
 
 EPS = 1e-3  # a step clearly beyond floating-point noise, well inside the bands below
+RATE, SHARE, LEVEL = "% per year", "% of GDP", "km"
 
-CASES = [
-    # about 8 (expected): met within 0.4 (5% of 8), near within 0.8 (10%)
-    (8.0, 8, "about", "expected", "met"),
-    (8.4, 8, "about", "expected", "met"),
-    (8.4 + EPS, 8, "about", "expected", "near"),
-    (7.6, 8, "about", "expected", "met"),
-    (7.6 - EPS, 8, "about", "expected", "near"),
-    (8.8, 8, "about", "expected", "near"),
-    (8.8 + EPS, 8, "about", "expected", "missed"),
-    (7.2, 8, "about", "expected", "near"),
-    (7.2 - EPS, 8, "about", "expected", "missed"),
-    # about, sector plan: near still allowed (only binding removes it)
-    (4.0 * 1.1, 4.0, "about", "sector plan", "near"),
-    (4.0 * 1.1 + EPS, 4.0, "about", "sector plan", "missed"),
-    # about, binding: met within 5% or missed
-    (8.4, 8, "about", "binding", "met"),
-    (8.4 + EPS, 8, "about", "binding", "missed"),
-    # about a negative figure: the band is 5% of its magnitude (0.5 around -10)
-    (-10.5, -10, "about", "expected", "met"),
-    (-9.5, -10, "about", "expected", "met"),
-    (-10.5 - EPS, -10, "about", "expected", "near"),
-    (-11.0 - EPS, -10, "about", "expected", "missed"),
-    # >= 600 expected: met at or above, near down to 570 (5% of 600)
-    (600, 600, ">=", "expected", "met"),
-    (650, 600, ">=", "expected", "met"),
-    (600 - EPS, 600, ">=", "expected", "near"),
-    (570, 600, ">=", "expected", "near"),
-    (570 - EPS, 600, ">=", "expected", "missed"),
-    # >= 50 sector plan: no near
-    (50, 50, ">=", "sector plan", "met"),
-    (50 - EPS, 50, ">=", "sector plan", "missed"),
-    # <= -18 binding: at most -18; -17.999 is missed (binding is never near)
-    (-18, -18, "<=", "binding", "met"),
-    (-25, -18, "<=", "binding", "met"),
-    (-18 + EPS, -18, "<=", "binding", "missed"),
-    (-17.1, -18, "<=", "binding", "missed"),
-    # <= -18 if it were expected: near up to -17.1 (0.9 = 5% of 18 points)
-    (-18 + EPS, -18, "<=", "expected", "near"),
-    (-17.1, -18, "<=", "expected", "near"),
-    (-17.1 + EPS, -18, "<=", "expected", "missed"),
-    # <= 2500 binding cap
-    (2500, 2500, "<=", "binding cap", "met"),
-    (2500 + EPS, 2500, "<=", "binding cap", "missed"),
-    (2400, 2500, "<=", "binding cap", "met"),
-    # <= 14000 expected: near up to 14700
-    (14700, 14000, "<=", "expected", "near"),
-    (14700 + EPS, 14000, "<=", "expected", "missed"),
-    (14000 + EPS, 14000, "<=", "sector plan", "missed"),
+CASES = [  # value, target, op, unit, the indicator's better, status
+    # about 8 % per year, indicator without direction: met within 0.5 points, near within 1
+    (8.0, 8, "about", RATE, "none", "met"),
+    (8.5, 8, "about", RATE, "none", "met"),
+    (8.5 + EPS, 8, "about", RATE, "none", "near"),
+    (7.5, 8, "about", RATE, "none", "met"),
+    (7.5 - EPS, 8, "about", RATE, "none", "near"),
+    (9.0, 8, "about", RATE, "none", "near"),
+    (9.0 + EPS, 8, "about", RATE, "none", "missed"),
+    (7.0, 8, "about", RATE, "none", "near"),
+    (7.0 - EPS, 8, "about", RATE, "none", "missed"),
+    # about 4.0 % of GDP (a share: 5 % of 4.0 = 0.2 points)
+    (4.4, 4.0, "about", SHARE, "none", "near"),
+    (4.4 + EPS, 4.0, "about", SHARE, "none", "missed"),
+    # about a negative change: 0.5 points around -10
+    (-10.5, -10, "about", "% vs 2010", "none", "met"),
+    (-9.5, -10, "about", "% vs 2010", "none", "met"),
+    (-10.5 - EPS, -10, "about", "% vs 2010", "none", "near"),
+    (-11.0 - EPS, -10, "about", "% vs 2010", "none", "missed"),
+    # >= 600 km: met at or above, exceeded beyond 630 (5 % of 600), near down to 570
+    (600, 600, ">=", LEVEL, "none", "met"),
+    (630, 600, ">=", LEVEL, "none", "met"),
+    (630 + EPS, 600, ">=", LEVEL, "none", "exceeded"),
+    (600 - EPS, 600, ">=", LEVEL, "none", "near"),
+    (570, 600, ">=", LEVEL, "none", "near"),
+    (570 - EPS, 600, ">=", LEVEL, "none", "missed"),
+    # >= 50 % of trips: a share's tolerance is at most 1 point (5 % of 50 would be 2.5)
+    (50, 50, ">=", "% of motorised trips", "none", "met"),
+    (49, 50, ">=", "% of motorised trips", "none", "near"),
+    (49 - EPS, 50, ">=", "% of motorised trips", "none", "missed"),
+    # <= -18 % vs 2010: at most -18, exceeded below -18.5, near up to -17.5
+    (-18, -18, "<=", "% vs 2010", "none", "met"),
+    (-18.5, -18, "<=", "% vs 2010", "none", "met"),
+    (-18.5 - EPS, -18, "<=", "% vs 2010", "none", "exceeded"),
+    (-18 + EPS, -18, "<=", "% vs 2010", "none", "near"),
+    (-17.5, -18, "<=", "% vs 2010", "none", "near"),
+    (-17.5 + EPS, -18, "<=", "% vs 2010", "none", "missed"),
+    # <= 2500 10^4 persons (a cap): tolerance 125
+    (2500, 2500, "<=", "10^4 persons", "none", "met"),
+    (2500 + EPS, 2500, "<=", "10^4 persons", "none", "near"),
+    (2625 + EPS, 2500, "<=", "10^4 persons", "none", "missed"),
+    (2375, 2500, "<=", "10^4 persons", "none", "met"),
+    (2375 - EPS, 2500, "<=", "10^4 persons", "none", "exceeded"),
+    # <= 14000 10^4 tce/year: near up to 14700
+    (14700, 14000, "<=", "10^4 tce/year", "none", "near"),
+    (14700 + EPS, 14000, "<=", "10^4 tce/year", "none", "missed"),
 ]
 
 
-@pytest.mark.parametrize("value, target, op, attribute, expected", CASES)
-def test_status_on_both_sides_of_each_edge(value, target, op, attribute, expected):
-    assert status(value, target, op, attribute) == expected
+@pytest.mark.parametrize("value, target, op, unit, better, expected", CASES)
+def test_status_on_both_sides_of_each_edge(value, target, op, unit, better, expected):
+    assert status(value, target, op, unit=unit, better=better) == expected
 
 
 def test_status_refuses_what_it_cannot_score():
     with pytest.raises(PlanSimError, match="op '>' is not one of"):
-        status(1, 1, ">", "expected")
+        status(1, 1, ">", unit=RATE)
     with pytest.raises(PlanSimError, match="not finite"):
-        status(math.nan, 1, "about", "expected")
+        status(math.nan, 1, "about", unit=RATE)
 
 
 def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
@@ -98,22 +97,22 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
 
 
 EXPECTED = {  # (plan, target_id): (status, gap)
-    ("12th", "gdp_growth"): ("near", -0.5),  # about 8: 0.5 off, beyond 0.4, within 0.8
+    ("12th", "gdp_growth"): ("met", -0.5),  # about 8, more is better: 0.5 short is within the tolerance
     ("12th", "tertiary_share"): ("met", 0.0),
-    ("12th", "rd_share"): ("missed", -0.4),  # 0.4 > 10% of 3.3
+    ("12th", "rd_share"): ("missed", -0.4),  # 0.4 short, beyond 2 x 0.165
     ("12th", "energy_intensity"): ("met", 0.0),
-    ("12th", "co2_intensity"): ("missed", 0.5),  # binding: never near
-    ("12th", "energy_total"): ("missed", 500.0),  # sector plan <=: no near
+    ("12th", "co2_intensity"): ("near", 0.5),  # binding targets have a near band too
+    ("12th", "energy_total"): ("near", 500.0),  # so do sector-plan ones (within 700)
     ("12th", "rail_length"): ("met", 0.0),
-    ("12th", "transit_share"): ("missed", -1.0),
-    ("13th", "gdp_growth"): ("near", -0.3),  # >= 6.5 expected: 0.3 short, within 0.325
-    ("13th", "population_cap"): ("missed", 0.5),
+    ("12th", "transit_share"): ("near", -1.0),  # sector plan, 1 point short (a share's tolerance)
+    ("13th", "gdp_growth"): ("near", -0.3),  # >= 6.5: 0.3 short, within 0.5
+    ("13th", "population_cap"): ("near", 0.5),
     ("13th", "rail_length"): ("missed", -100.0),
     ("13th", "rd_share"): ("met", 0.0),
     ("13th", "energy_intensity"): ("met", 0.0),
-    ("13th", "co2_intensity"): ("met", -0.5),
+    ("13th", "co2_intensity"): ("met", -0.5),  # 0.5 below: not beyond the tolerance, so not exceeded
     ("13th", "energy_total"): ("met", 0.0),
-    ("13th", "manufacturing_share"): ("near", 2.0),  # about 25: 2 off, beyond 1.25, within 2.5
+    ("13th", "manufacturing_share"): ("exceeded", 2.0),  # a floor of about 25: 27 is 2 above, beyond 1
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
@@ -144,7 +143,7 @@ def test_score_of_a_model_run_reads_the_target_year(default_run):
     for key, row in card.iterrows():
         indicator, year = targets.loc[key, "model_indicator"], targets.loc[key, "year"]
         assert row["value"] == default_run.loc[year, indicator]
-        assert row["status"] == status(row["value"], row["target"], row["op"], row["attribute"])
+        assert row["status"] == target_status(row["value"], targets.loc[key])
 
 
 def test_export_table_names_rounds_and_translates():
@@ -159,7 +158,7 @@ def test_export_table_names_rounds_and_translates():
     assert set(en["scenario_title"]) == {"baseline"}  # no title given: the name
     row = zh[(zh["plan"] == "13th") & (zh["target_id"] == "energy_total")].iloc[0]
     assert row["unit"] == "万吨标准煤/年" and row["plan_label"] == "十三五 (2020年)"
-    assert row["label"] == "能源消费总量" and row["status_label"] in ("达成", "接近", "未达成")
+    assert row["label"] == "能源消费总量" and row["status_label"] in ("超额达成", "达成", "接近", "未达成")
     # rounded to the indicator's declared precision (energy_total: 1 decimal)
     assert row["value"] == round(row["value"], 1)
     assert en.loc[row.name, "unit"] == "10^4 tce/year" and en.loc[row.name, "attribute_label"] == "binding"

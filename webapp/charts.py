@@ -72,7 +72,7 @@ def _fixed_rows(catalog, ind: str, lang: str) -> tuple[tuple, ...]:
             for y, v, s in zip(hist["year"], hist["value"], hist["series"])]
     for tgt in catalog.targets:
         if tgt["model_indicator"] == ind:
-            op = t("op_about", lang) if tgt["op"] == "about" else tgt["op"]
+            op = t(f"op_{tgt['op']}", lang) if i18n.has(f"op_{tgt['op']}") else tgt["op"]
             wording = tgt["wording_zh"] if lang == "zh" else tgt["indicator"]
             rows.append((title, int(tgt["year"]), float(tgt["value"]), names[tgt["plan"]], "target",
                          f"{op} {tgt['value']:g} · {wording}"))

@@ -110,7 +110,8 @@ def path_text(row: Mapping, setting, lang: str) -> str:
             continue
         before = lever_paths.value_at(knots, year - 1e-6)
         step = not math.isclose(before, value, rel_tol=0, abs_tol=abs(value - previous) * 1e-3 + 1e-12)
-        parts.append(t("lever_path_step" if step else "lever_path_reach", lang, value=number(value), year=f"{year:g}"))
+        shown = lever_paths.calendar_year(year)  # a knot at model time t: in force from calendar t + 1
+        parts.append(t("lever_path_step" if step else "lever_path_reach", lang, value=number(value), year=f"{shown:g}"))
         previous = value
     if len(parts) == 1:
         return t("lever_path_constant", lang, value=number(previous), unit=unit_text(row, lang))

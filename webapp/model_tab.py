@@ -137,7 +137,8 @@ def calibration(lang: str) -> None:
         return
     st.caption(t("calibration_caption", lang))
     parameters = pd.read_csv(CALIBRATED_PARAMETERS_FILE)
-    parameters["label"] = [_variable(lang, p, "name", p) for p in parameters["parameter"]]
+    lever_labels = {row["name"]: row[f"label_{lang}"] for row in runs.catalog().levers}  # a recorded path
+    parameters["label"] = [lever_labels.get(p) or _variable(lang, p, "name", p) for p in parameters["parameter"]]
     for column, prefix in (("at_bound", "bound_"), ("role", "role_")):
         if column in parameters:
             parameters[column] = [_word(f"{prefix}{v}", lang, v) if isinstance(v, str) else "" for v in parameters[column]]

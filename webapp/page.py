@@ -1,5 +1,5 @@
 """The page: sidebar with scenario, uncertainty switch, levers and files; scorecard; charts,
-table and model tabs."""
+table, model and hindcast tabs."""
 from __future__ import annotations
 
 import decimal
@@ -10,7 +10,7 @@ import streamlit as st
 import model
 from model.metadata import MODULES, round_to_precision
 
-from . import charts, i18n, model_tab, runs, state, style, tiles, uploads
+from . import charts, hindcast_tab, i18n, model_tab, runs, state, style, tiles, uploads
 from . import levers as lever_widgets
 from .widgets import choice
 from .i18n import t
@@ -19,7 +19,7 @@ from .text import shown
 INIT_KEY, IGNORED_KEY = "initialised", "url_ignored"
 UPLOAD_KEY, UPLOAD_STATUS_KEY = uploads.UPLOAD_KEY, uploads.STATUS_KEY
 UPLOAD_LIMIT_BYTES = uploads.LIMIT_BYTES
-TABS = ("charts", "table", "model")
+TABS = ("charts", "table", "model", "hindcast")
 TAB_KEY, TAB_INDEX_KEY = "tab", "tab_index"
 
 
@@ -304,6 +304,8 @@ def main() -> None:
                 titles = {"current": t("series_current", lang), compare: compare_title,
                           "history": t("series_history", lang)}
                 table_tab(cat, current, comparison, compare, runs.score(current_key), lang, titles)
+            elif name == "hindcast":
+                hindcast_tab.render(cat, current, lang)
             else:
                 model_tab.render(lang)
 

@@ -20,6 +20,7 @@ language-free key (``SCENARIO_KEY`` ...), by id.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -29,6 +30,8 @@ from . import i18n
 
 LANG_KEY, SCENARIO_KEY, COMPARE_KEY, UNCERTAINTY_KEY = "lang", "scenario", "compare", "uncertainty"
 SWITCH_VALUES = {"1": True, "0": False}  # URL spelling of the uncertainty switch
+# A link value meant as a lever path ("0.3@2014", "2014:0.1;..."): its error says how paths are written
+PATH_LIKE = re.compile(r"@\s*\d|^\s*\d{4}\s*:")
 DEFAULT_SCENARIO = "baseline"
 
 
@@ -175,7 +178,7 @@ def decode(
         elif key in by_id:
             row = by_id[key]
             bounds = {"low": f"{row['min']:g}", "high": f"{row['max']:g}", "units": row["units"]}
-            path = isinstance(value, str) and ("@" in value or ":" in value)
+            path = isinstance(value, str) and bool(PATH_LIKE.search(value))
             try:
                 overrides.update(validate({row["name"]: parse_setting(value)}))
             except (ValueError, TypeError, OverflowError):  # LeverError is a ValueError

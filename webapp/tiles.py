@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model import scorecard as scorecard_rule
+
 from . import i18n, runs
 from .i18n import t
 from .text import shown
 
-STATUS_COLOURS = {"met": "green", "near": "orange", "missed": "red"}
+STATUS_COLOURS = {"exceeded": "green", "met": "green", "near": "orange", "missed": "red"}  # exceeded is met
 TILES_PER_ROW = 4
 LIKELY, UNLIKELY = 2 / 3, 1 / 3  # P(met) badge colours: green above, red below, orange between
 
@@ -37,8 +39,14 @@ def chance_colour(share: float) -> str:
 
 
 def met_summary(rows: list[dict]) -> tuple[int, int]:
-    """(targets met, targets) of one plan's scorecard rows."""
-    return sum(row["status"] == "met" for row in rows), len(rows)
+    """(targets met, exceeded included, targets) of one plan's scorecard rows."""
+    return sum(scorecard_rule.is_met(row["status"]) for row in rows), len(rows)
+
+
+def op_text(op: str, lang: str) -> str:
+    """A target's operator as a symbol: ≈ (about), ≳ (at least about), ≲ (at most about), ≥, ≤."""
+    key = f"op_{op}"
+    return t(key, lang) if i18n.has(key) else op
 
 
 def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], compare_title: str, lang: str,
@@ -47,6 +55,8 @@ def scorecard(cat: runs.Catalog, card: list[dict], compared: list[dict], compare
     comparison run; with an ensemble (``spread``), P(met) beside the central run's status."""
     st.subheader(t("scorecard", lang))
     st.caption(t("scorecard_caption", lang))
+    with st.expander(t("scorecard_rule_title", lang)):
+        st.markdown(t("scorecard_rule", lang))
     if spread is not None:
         st.caption(t("uncertainty_rule", lang, n=spread.members))
     targets = {(row["plan"], row["id"]): row for row in cat.targets}
@@ -73,7 +83,7 @@ def tile(cat: runs.Catalog, row: dict, meta: dict, compared: dict | None, chance
     attribute = str(row["attribute"])
     attr_key = f"attribute_{attribute}"
     attribute_text = t(attr_key, lang) if i18n.has(attr_key) else attribute
-    op = t("op_about", lang) if row["op"] == "about" else row["op"]
+    op = op_text(row["op"], lang)
     wording = meta["wording_zh"] if lang == "zh" else meta["indicator"]
     status = t(f"status_{row['status']}", lang)
     title = i18n.label(ind, lang) + (" 🔒" if "binding" in attribute else "")

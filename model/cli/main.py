@@ -12,6 +12,7 @@ import sys
 from ..declaration import DEFAULT_FINAL_YEAR
 from . import args as cli_args
 from . import ensembles as cli_ensembles
+from . import hindcast as cli_hindcast
 from . import scenarios as cli_scenarios
 from .table import WIDTH, render
 
@@ -56,7 +57,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
-REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register]
+REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

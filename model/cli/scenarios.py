@@ -79,10 +79,10 @@ def _validate(args: argparse.Namespace) -> int:
 def lever_rows(shanghai, lang: str, wide: bool) -> tuple[list[str], list[list], list[bool]]:
     """The lever table in the units planners use (a share in %, a rate in % a year; the model's
     units in ``--csv`` and scenario files): name, label and unit in ``lang``, range, default
-    (the default path's value in 2011) and the default path (years in brackets; "-> 2015": a
-    number is reached by that year); ``wide`` adds the module, the model unit, the other
+    (the default path's value in 2011) and the default path (years in brackets; "a number: by
+    2015": a target lever reaches a number by that year); ``wide`` adds the module, the model unit, the other
     language's label, the step and the description."""
-    from ..i18n import unit
+    from ..i18n import t, unit
     from ..lever_paths import describe
 
     other = "en" if lang == "zh" else "zh"
@@ -91,9 +91,9 @@ def lever_rows(shanghai, lang: str, wide: bool) -> tuple[list[str], list[list], 
     rows = []
     for r in shanghai.levers().itertuples(index=False):
         scale = float(r.display_scale)
-        target = f" [-> {int(r.target_year)}]" if r.target_year == r.target_year and r.target_year is not None else ""
-        row = [r.name, getattr(r, f"label_{lang}") + target, unit(r.display_unit, lang), f"{r.min * scale:g}",
-               f"{r.max * scale:g}", f"{r.default * scale:.4g}", describe(r.default_path, scale)]
+        target = t("cli_lever_target", lang, year=int(r.target_year)) if pd.notna(r.target_year) else ""
+        row = [r.name, getattr(r, f"label_{lang}"), unit(r.display_unit, lang), f"{r.min * scale:g}",
+               f"{r.max * scale:g}", f"{r.default * scale:.4g}", describe(r.default_path, scale) + target]
         rows.append(row + ([f"{r.step * scale:g}", r.module, unit(r.units, lang), getattr(r, f"label_{other}"),
                             r.description] if wide else []))
     right = [False, False, False, True, True, True, False] + ([True, False, False, False, False] if wide else [])
@@ -112,7 +112,7 @@ def _levers(args: argparse.Namespace) -> int:
         table.to_csv(sys.stdout, index=False)
         return 0
     headers, rows, right = lever_rows(shanghai, args.lang, args.wide)
-    print(render(headers, rows, right=right, width=None if args.wide else WIDTH, shrink=1))
+    print(render(headers, rows, right=right, width=None if args.wide else WIDTH, shrink=[1, 6]))
     return 0
 
 

@@ -37,7 +37,7 @@ from ..metadata import MODULES, plan_targets, round_to_precision
 from ..paths import MODEL_FILE
 from ..project import Project
 from ..scenarios import Scenario, load_each
-from ..scorecard import export_table, score
+from ..scorecard import MET, export_table, score
 from . import executor as executors
 from . import tasks
 from .outdir import MANIFEST_FILE, OutputDirError, OutputFolder, check_target, now, sha256, write_atomic, write_manifest
@@ -138,7 +138,7 @@ def scorecard_markdown(card: pd.DataFrame, final_year: int, lang: str = DEFAULT_
     lines = [
         f"# {t('cli_md_title', lang)}",
         "",
-        t("cli_md_intro", lang, final_year=final_year),
+        t("cli_md_intro", lang, final_year=final_year, rule=t("scorecard_rule", lang)),
         "",
         "| " + " | ".join(heads) + " | " + " | ".join(f"{titles.get(n, n)} (`{n}`)" for n in names) + " |",
         "|---|---|---|---|---|---|" + "---|" * len(names),
@@ -152,7 +152,9 @@ def scorecard_markdown(card: pd.DataFrame, final_year: int, lang: str = DEFAULT_
             f"{_number(first.target)} | "
             f"{first.unit} | " + " | ".join(cells.get(n, "") for n in names) + " |"
         )
-    counts = card.groupby("scenario")["status"].value_counts().unstack(fill_value=0)
+    # met counts exceeded too (the scorecard's rule); near and missed as they are
+    counted = card["status"].where(~card["status"].isin(MET), "met")
+    counts = counted.groupby(card["scenario"]).value_counts().unstack(fill_value=0)
     summary = [
         "/".join(str(int(counts.loc[n].get(s, 0))) for s in ("met", "near", "missed")) if n in counts.index else ""
         for n in names

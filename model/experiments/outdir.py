@@ -1,6 +1,6 @@
 """Output folders written whole or not at all, one writer at a time.
 
-Every command that writes a folder (``run``, ``uncertainty``, ``sensitivity``, ``compare
+Every command that writes a folder (``run``, ``uncertainty``, ``sensitivity``, ``hindcast``, ``compare
 --out``) follows one rule:
 
 - ``--out`` is checked before anything runs: a file in its place or above it, a folder that

@@ -287,12 +287,13 @@ def bands(ensemble: Ensemble, percentiles: Sequence[float] = BAND_PERCENTILES) -
 
 
 def target_probabilities(ensemble: Ensemble, targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Share of members whose value meets each plan target (the scorecard's rule, ``status``).
+    """Share of members whose value meets each plan target (the scorecard's rule,
+    ``model.scorecard.target_status``; met counts ``exceeded`` too) or is near it.
 
     Columns plan, target_id, indicator, year, op, target, probability_met, probability_near.
     Targets dated after the ensemble's last year are left out.
     """
-    from ..scorecard import status
+    from ..scorecard import MET, target_status
 
     targets = plan_targets() if targets is None else targets
     years = {int(y): t for t, y in enumerate(ensemble.years)}
@@ -302,11 +303,11 @@ def target_probabilities(ensemble: Ensemble, targets: pd.DataFrame | None = None
         if year not in years:
             continue
         values = ensemble.values[:, years[year], ensemble._index(target["model_indicator"])]
-        statuses = np.array([status(float(v), float(target["value"]), target["op"], target["attribute"]) for v in values])
+        statuses = np.array([target_status(float(v), target) for v in values])
         rows.append({
             "plan": target["plan"], "target_id": target["id"], "indicator": target["model_indicator"],
             "year": year, "op": target["op"], "target": float(target["value"]),
-            "probability_met": float(np.mean(statuses == "met")),
+            "probability_met": float(np.mean(np.isin(statuses, MET))),
             "probability_near": float(np.mean(statuses == "near")),
         })
     return pd.DataFrame(rows, columns=[
