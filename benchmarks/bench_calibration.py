@@ -6,7 +6,8 @@
 (after the README's install, pip install -e ., which makes ``model`` and ``calibration`` importable)
 
 Prints figures; asserts nothing. The full calibration is the same as ``python -m calibration``
-(same seed and settings) but writes to a temporary folder, then compares its estimates with the
+(same seed and settings: the search, the bootstrap refits, the out-of-sample fit, the twin
+experiment) but writes to a temporary folder, then compares its estimates with the
 committed calibration/estimates.csv. The machine's load average is printed alongside: the two
 cores are often shared, which slows every figure.
 """
@@ -42,6 +43,8 @@ def run_costs(problem: Calibration) -> None:
     rows = [
         ("objective: problem.cost (Simlin engine)", _per_run(lambda: problem.cost(theta), 300)),
         ("engine alone: problem.simulate", _per_run(lambda: problem.simulate(theta), 300)),
+        ("per run in a batch of 200: problem.simulate_many (the search's generations)",
+         _per_run(lambda: problem.simulate_many(np.tile(theta, (200, 1))), 3) / 200),
         ("Project(simlin).run_variables", _per_run(lambda: simlin.run_variables(
             params=params, initial_year=2000, final_year=2010, variables=problem.variables), 100)),
         ("Project(pysd).run_variables", _per_run(lambda: problem.simulate_pysd(theta), 20)),
@@ -68,13 +71,19 @@ def main() -> int:
     for step, seconds in outcome["timings"].items():
         print(f"  {step:<40} {seconds:8.1f}")
     fit = outcome["fit"]
-    print(f"  runs: {fit.evaluations}, objective {fit.cost:.6g}")
+    print(f"  runs: {fit.evaluations}, objective {fit.cost:.6g}, "
+          f"{'converged' if fit.converged else 'NOT converged'} after {fit.generations} generations")
+    boot = outcome["bootstrap"]
+    print(f"  bootstrap: {len(boot.draws)} refits of {boot.refits} ({boot.failed} failed)")
     committed = pd.read_csv(results.ESTIMATES_FILE)
     diff = np.max(np.abs(fresh["value"].to_numpy() / committed["value"].to_numpy() - 1),
                   where=committed["value"].to_numpy() != 0, initial=0.0)
     print(f"largest relative difference from the committed estimates: {diff:.2e}")
     print("\nGoals:")
     print(outcome["goals"].to_string(index=False))
+    if outcome["out_of_sample"] is not None:
+        print("\nOut-of-sample goals (fit 2000-2005, compare 2006-2010):")
+        print(outcome["out_of_sample"]["evaluation"].goals.to_string(index=False))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The whole calibration: fit, confirm with PySD, derive 2010 states, check, write, report."""
+"""The whole calibration: fit, bootstrap errors, confirm with PySD, derive 2010 states, the
+out-of-sample test, check, write, report."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,9 @@ import pandas as pd
 
 from model.project import Project
 
+from . import bootstrap
 from . import fit as fitting
+from . import out_of_sample as oos_module
 from . import results, spec
 from .problem import Calibration
 from .report import CHECK_VARIABLES, PROJECTION_INDICATORS, ReportInputs, write_figures, write_report
@@ -39,10 +42,12 @@ def projection_check(reference: Project, parameters: pd.DataFrame) -> tuple[pd.D
 
 def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: int = fitting.POPSIZE,
                     maxiter: int = fitting.MAXITER, progress: bool = True, twin: bool = True,
-                    report: bool = True, executor=None) -> dict:
-    """Run everything and write estimates.csv, parameters.csv, fit_statistics.csv, REPORT.md
-    and figures/ into ``out_dir``; return the tables and timings. ``executor``
-    (``model.experiments.executor``; default this process) evaluates the search's generations."""
+                    report: bool = True, executor=None, refits: int = bootstrap.REFITS,
+                    out_of_sample: bool = True) -> dict:
+    """Run everything and write estimates.csv, parameters.csv, fit_statistics.csv, the
+    out-of-sample estimates and statistics, REPORT.md and figures/ into ``out_dir``; return the
+    tables and timings. ``executor`` (``model.experiments.executor``; default this process)
+    evaluates the search's generations; ``refits`` bootstrap replicates give the errors."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -59,6 +64,12 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
     fit = fitting.calibrate(problem, seed=seed, popsize=popsize, maxiter=maxiter, progress=progress, executor=executor)
     timings.update({f"fit: {k.replace('_', ' ')}": v for k, v in fit.seconds.items()})
     t = time.perf_counter()
+    boot = fitting.bootstrap_errors(problem, fit.x, refits=refits, progress=progress)
+    if len(boot.draws) > 1:
+        # reported error: the bootstrap's, on a bound too (there the refits spread to one side,
+        # and an uncertainty analysis cuts the normal at the bound)
+        fit.std_error = boot.std_error
+    t = lap(f"bootstrap: {len(boot.draws)} refits", t)
 
     frame = problem.simulate_pysd(fit.x, list(dict.fromkeys([*problem.variables, *CHECK_VARIABLES])))
     sim = problem.sim_array(frame)
@@ -68,7 +79,7 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
     engine_difference = float(np.max(np.abs(problem.at_points(sim) / fast - 1)))
     derived = problem.derived_2010_values(sim)
     t = lap("confirm with PySD", t)
-    derived_errors = results.derived_2010_errors(problem, fit.x, fit.covariance)
+    derived_errors = results.bootstrap_derived_errors(problem, boot.draws)
     t = lap("errors of derived 2010 states", t)
 
     estimates = results.estimates_table(problem, fit)
@@ -79,6 +90,16 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
     results.write_csv(stats, out_dir / results.FIT_STATISTICS_FILE.name)
     t = lap("write outputs", t)
 
+    oos = None
+    if out_of_sample:
+        full = dict(zip(problem.names, fit.x))
+        oos_problem, oos_fit, oos_eval = oos_module.run(problem.reference, full, seed=seed, popsize=popsize,
+                                                        maxiter=maxiter, progress=progress, executor=executor)
+        results.write_csv(oos_module.estimates_table(oos_problem, oos_fit), out_dir / oos_module.ESTIMATES_FILE.name)
+        results.write_csv(oos_eval.stats, out_dir / oos_module.STATISTICS_FILE.name)
+        oos = {"problem": oos_problem, "fit": oos_fit, "evaluation": oos_eval}
+        t = lap("out-of-sample fit 2000-2005", t)
+
     projection, runs = projection_check(problem.reference, parameters)
     t = lap("projection check", t)
     twin_table = None
@@ -87,7 +108,8 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
         t = lap("twin experiment", t)
     outcome = {"problem": problem, "fit": fit, "frame": frame, "points": points, "stats": stats,
                "estimates": estimates, "parameters": parameters, "goals": goals, "projection": projection,
-               "twin": twin_table, "timings": timings, "engine_difference": engine_difference}
+               "twin": twin_table, "timings": timings, "engine_difference": engine_difference,
+               "bootstrap": boot, "out_of_sample": oos}
     if report:
         timings["report"] = 0.0  # filled below; listed before the total
         timings["total"] = time.perf_counter() - start
@@ -95,10 +117,11 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
             problem=problem, frame=frame, points=points, stats=stats, estimates=estimates,
             parameters=parameters, goals=goals, correlation=fit.correlation, projection=projection,
             timings=timings, engine_difference=engine_difference, twin=twin_table,
-            settings={"seed": seed, "popsize": popsize, "maxiter": maxiter, "twin_noise": NOISE,
-                      "twin_popsize": TWIN_POPSIZE, "twin_maxiter": TWIN_MAXITER},
+            settings={"seed": seed, "popsize": popsize, "maxiter": maxiter, "tol": fitting.TOL, "twin_noise": NOISE,
+                      "twin_popsize": TWIN_POPSIZE, "twin_maxiter": TWIN_MAXITER, "refits": refits,
+                      "block": bootstrap.BLOCK},
             extra={"evaluations": fit.evaluations, "de_message": fit.de_message, "ls_message": fit.ls_message,
-                   "cost": fit.cost, "projection_runs": runs},
+                   "cost": fit.cost, "projection_runs": runs, "fit": fit, "bootstrap": boot, "out_of_sample": oos},
         )
         write_figures(inputs, out_dir / "figures")
         timings["report"] = time.perf_counter() - t

@@ -32,12 +32,14 @@ DELTA_STEP = 1e-4
 
 
 def estimates_table(problem: Calibration, fit: FitResult) -> pd.DataFrame:
-    """One row per estimated parameter."""
+    """One row per estimated parameter: ``std_error`` is the reported (bootstrap) error,
+    ``std_error_local`` the Jacobian's (independent residuals; blank on a bound)."""
     spec = problem.spec.table
+    local = fit.std_error_local if fit.std_error_local is not None else np.full(len(fit.x), np.nan)
     return pd.DataFrame({
         "parameter": fit.names, "value": fit.x, "std_error": fit.std_error, "at_bound": fit.at_bound,
         "lower": spec["lower"], "upper": spec["upper"], "start": spec["start"],
-        "model_value": spec["model_value"], "role": spec["role"],
+        "model_value": spec["model_value"], "role": spec["role"], "std_error_local": local,
     })
 
 
@@ -66,14 +68,30 @@ def derived_2010_errors(problem: Calibration, x: np.ndarray, covariance: np.ndar
     return dict(zip(base, np.sqrt(np.clip(np.einsum("ij,jk,ik->i", grad, cov, grad), 0, None))))
 
 
+def bootstrap_derived_errors(problem: Calibration, draws: np.ndarray) -> dict[str, float]:
+    """Standard deviation of each derived 2010 value over the bootstrap's refitted estimates."""
+    values = pd.DataFrame([problem.derived_2010_values(problem.simulate(x)) for x in draws])
+    return values.std(ddof=1).to_dict() if len(values) > 1 else {}
+
+
 def parameters_table(problem: Calibration, estimates: pd.DataFrame, derived: dict[str, float],
                      derived_errors: dict[str, float]) -> pd.DataFrame:
-    """The projection defaults: carried-over estimates, then derived 2010 states."""
+    """The projection defaults: carried-over estimates, the recorded policy paths' knots (the
+    default path: the recorded one, held after 2010), then derived 2010 states."""
     carried = estimates[estimates["role"].isin(specs.PROJECTION_ROLES)]
     carried = carried[~carried["parameter"].isin(derived)]
     constants = problem.reference.constants()
     notes = dict(zip(problem.derived_2010["parameter"], problem.derived_2010["note"]))
-    rows = [{**row, "note": "estimated"} for row in carried.to_dict("records")]
+    rows = [{**row, "note": "estimated"} for row in carried.drop(columns=["std_error_local"],
+                                                                 errors="ignore").to_dict("records")]
+    theta = np.array([dict(zip(estimates["parameter"], estimates["value"]))[n] for n in problem.names])
+    sources = problem.policy.sources()
+    for name, value in problem.knot_values(theta).items():
+        if name in set(carried["parameter"]):
+            continue
+        rows.append({"parameter": name, "value": value, "std_error": np.nan, "at_bound": "", "lower": np.nan,
+                     "upper": np.nan, "start": np.nan, "model_value": constants[name], "role": "recorded path",
+                     "note": sources.get(name, "recorded policy path (knot year, or a repeat of the last knot)")})
     for name, value in derived.items():
         rows.append({"parameter": name, "value": value, "std_error": derived_errors.get(name, np.nan),
                      "at_bound": "", "lower": np.nan, "upper": np.nan, "start": np.nan,

@@ -6,7 +6,10 @@
   2000 point times ``conversion``), an assumption (``value``), the model file value, or estimated;
 - ``derived_2010.csv``: stock-setting constants whose 2010 value is read off the calibrated run
   (ratio of model variables at 2010), so that projections start from a consistent state;
-- ``goals.csv``: the issue's goals (statistic and threshold per series or group of series).
+- ``goals.csv``: the issue's goals (statistic and threshold per series or group of series);
+  ``goals_out_of_sample.csv`` the same for the 2006-2010 projection of the 2000-2005 fit;
+- ``bounds.csv``: why an estimate may rest on a bound (parameter, bound, justification): the
+  report lists every estimate on a bound with its justification, or says it has none.
 """
 from __future__ import annotations
 
@@ -19,24 +22,23 @@ import pandas as pd
 from model import datafiles
 from model.errors import PlanSimError
 from model.history import USABLE_QUALITY
-from model.lever_paths import knot_name
 
 HERE = Path(__file__).resolve().parent
 SPEC_FILE = HERE / "parameters_spec.csv"
 INITIAL_FILE = HERE / "initial_2000.csv"
 DERIVED_2010_FILE = HERE / "derived_2010.csv"
 GOALS_FILE = HERE / "goals.csv"
+OUT_OF_SAMPLE_GOALS_FILE = HERE / "goals_out_of_sample.csv"
+BOUNDS_FILE = HERE / "bounds.csv"
+BOUND_COLUMNS = (datafiles.Column("parameter", unique=True), datafiles.Column("bound"),
+                 datafiles.Column("justification"))
+BOUND_SIDES = ("lower", "upper")
 
-ROLES = ("structural", "recorded path", "initial 2000", "2000-2010 only")
-# A 'recorded path' row names a lever X: its one estimate is the lever's recorded 2000-2010
-# policy as a constant path, i.e. all five value knots `X point k value` of the model file
-# (model.declaration.Declaration.expand_recorded_paths); after 2010 the path holds that value,
-# so it is also the business-as-usual default of projections.
-RECORDED_PATH = "recorded path"
+ROLES = ("structural", "initial 2000", "2000-2010 only", "recorded path")
 # Roles whose estimate becomes a projection default (calibration/parameters.csv); the others
 # (2000 states, and parameters whose 2000s value is known not to hold after 2010) serve the
 # 2000-2010 runs only.
-PROJECTION_ROLES = ("structural", RECORDED_PATH)
+PROJECTION_ROLES = ("structural", "recorded path")
 NOT_ESTIMATED = "not estimated"
 BASES = ("data", "assumption", "model", "estimated")
 START_YEAR = 2000
@@ -82,25 +84,35 @@ class ParameterSpec:
     def roles(self) -> list[str]:
         return list(self.table["role"])
 
+    def with_parameters(self, rows: pd.DataFrame) -> "ParameterSpec":
+        """This spec with more estimated parameters (columns as ``table``), e.g. policy knots."""
+        clash = sorted(set(rows["parameter"]) & set(self.names))
+        if clash:
+            raise PlanSimError(f"{SPEC_FILE.name}: {clash} are estimated knots of policy_paths.csv; "
+                               "declare them there only")
+        table = pd.concat([self.table, rows[self.table.columns]], ignore_index=True) if len(rows) else self.table
+        return ParameterSpec(table, self.not_estimated)
 
-def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE) -> ParameterSpec:
-    """Read and check parameters_spec.csv against the model's constants (raw file values)."""
+    def without(self, names) -> "ParameterSpec":
+        """This spec with ``names`` held fixed (not estimated)."""
+        keep = ~self.table["parameter"].isin(set(names))
+        return ParameterSpec(self.table[keep].reset_index(drop=True), self.not_estimated)
+
+
+def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE, limits=None) -> ParameterSpec:
+    """Read and check parameters_spec.csv against the model's constants (raw file values) and,
+    when ``limits`` (name -> (min, max), NaN where none) is given, the ranges the model file
+    declares: bounds outside them would let an estimate leave what the model is built for."""
     table = datafiles.read_table(path, datafiles.PARAMETER_SPEC_COLUMNS)
     levers = set(lever_names)
     rows, kept = [], []
-    constants = dict(constants)
-    for lever in levers:  # a lever's value is its recorded path's (first value knot)
-        constants.setdefault(lever, constants.get(knot_name(lever, 1, "value"), np.nan))
     for row, item in table.iterrows():
         name = item["parameter"]
+        if name in levers or " point " in name and name.split(" point ")[0] in levers:
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is a policy lever; declare its "
+                               "recorded path in policy_paths.csv (a knot may be 'estimated') instead")
         if name not in constants:
             raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is not a constant of the model")
-        if name in levers and item["role"] not in (NOT_ESTIMATED, RECORDED_PATH):
-            raise PlanSimError(f"{_where(table, row, 'parameter')}: {name!r} is a policy lever; estimate its "
-                               f"recorded path instead (role '{RECORDED_PATH}')")
-        if item["role"] == RECORDED_PATH and name not in levers:
-            raise PlanSimError(f"{_where(table, row, 'role')}: {name!r} is not a lever (model/levers.yaml); "
-                               f"only a lever has a '{RECORDED_PATH}'")
         if item["role"] == NOT_ESTIMATED:
             kept.append({"parameter": name, "value": constants[name], "reason": item["why_uncertain"]})
             continue
@@ -116,6 +128,10 @@ def load_parameter_spec(constants: dict[str, float], lever_names, path=SPEC_FILE
         tolerance = _number(table, row, "twin_tolerance")
         if not lower < upper:
             raise PlanSimError(f"{_where(table, row, 'upper')}: upper {upper} must exceed lower {lower}")
+        low, high = (limits or {}).get(name, (np.nan, np.nan))[:2]
+        if lower < low or upper > high:
+            raise PlanSimError(f"{_where(table, row, 'upper' if upper > high else 'lower')}: bounds [{lower:g}, {upper:g}] "
+                               f"leave the model file's range [{low:g}, {high:g}] of {name!r}")
         if not lower <= start <= upper:
             raise PlanSimError(f"{_where(table, row, 'start')}: start {start} outside [{lower}, {upper}]")
         if not 0 < tolerance <= 1:
@@ -135,10 +151,6 @@ def load_initial_2000(history: pd.DataFrame, constants: dict[str, float], spec: 
     starts a 2000 run), and the estimated rows must be exactly the spec's 'initial 2000' rows.
     """
     table = datafiles.read_table(path, datafiles.INITIAL_2000_COLUMNS)
-    constants = dict(constants)
-    for name in table["parameter"]:  # a lever named here sets its recorded path (every value knot)
-        if name not in constants and knot_name(name, 1, "value") in constants:
-            constants[name] = constants[knot_name(name, 1, "value")]
     values = []
     for row, item in table.iterrows():
         name, basis = item["parameter"], item["basis"]
@@ -202,7 +214,8 @@ def evaluate(expression: str, values) -> float:
 
 
 def load_goals(series_names, path=GOALS_FILE) -> pd.DataFrame:
-    """Read goals.csv; ``series`` is ';'-separated fitted series (pooled) or '*' (each one)."""
+    """Read goals.csv (or goals_out_of_sample.csv); ``series`` is ';'-separated fitted series
+    (pooled) or '*' (each one)."""
     table = datafiles.read_table(path, datafiles.GOALS_COLUMNS)
     known = set(series_names)
     for row, item in table.iterrows():
@@ -212,4 +225,18 @@ def load_goals(series_names, path=GOALS_FILE) -> pd.DataFrame:
                     raise PlanSimError(f"{_where(table, row, 'series')}: {name!r} is not a fitted series")
         if item["statistic"] not in ("mape", "mae", "theil_um", "rmse"):
             raise PlanSimError(f"{_where(table, row, 'statistic')}: unknown statistic {item['statistic']!r}")
+    return table
+
+
+def load_bounds(names, path=BOUNDS_FILE) -> pd.DataFrame:
+    """Read bounds.csv: each row an estimated parameter, the bound it may rest on and why."""
+    table = datafiles.read_table(path, BOUND_COLUMNS, min_rows=0)
+    known = set(names)
+    for row, item in table.iterrows():
+        if item["parameter"] not in known:
+            raise PlanSimError(f"{_where(table, row, 'parameter')}: {item['parameter']!r} is not an estimated parameter")
+        if item["bound"] not in BOUND_SIDES:
+            raise PlanSimError(f"{_where(table, row, 'bound')}: {item['bound']!r} is not one of {BOUND_SIDES}")
+        if len(item["justification"].strip()) < 20:
+            raise PlanSimError(f"{_where(table, row, 'justification')}: say why (at least 20 characters)")
     return table

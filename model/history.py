@@ -4,7 +4,8 @@ Three declared files, all in calibration/data/:
 
 - ``history_2000_2010.csv``: one figure a row with unit, quality flag and source;
 - ``derived_series.csv``: series computed from the history (the real GDP index chained from the
-  real growth rates of one vintage, the 2010 GDP level at 2010 prices, the investment rate);
+  real growth rates of one vintage: one source, or the years up to ``year``; the 2010 GDP level
+  at 2010 prices, the investment rate);
 - ``series.csv``: every series, history or derived, with the model indicator (or, for series that
   no indicator reports, the model variable) it is compared with, the conversion from the data's
   unit to that indicator's unit, its weight and how it is fitted (``level``, ``shape``: known up
@@ -50,10 +51,12 @@ def _derive_one(history: pd.DataFrame, spec: pd.Series, where) -> pd.DataFrame:
         rows = _usable(history, inputs[0])
         if spec["source_contains"]:
             rows = rows[rows["source"].str.contains(spec["source_contains"], regex=False)]
+        if not pd.isna(spec["year"]):  # the last year chained (the rates of one vintage end there)
+            rows = rows[rows["year"] <= int(spec["year"])]
         if rows.empty or rows["year"].duplicated().any() or np.any(np.diff(np.sort(rows["year"])) != 1):
             raise PlanSimError(
                 f"{where('inputs')}: chain_index needs one usable growth rate a year over consecutive "
-                f"years from one source; got years {sorted(rows['year'])}")
+                f"years of one vintage (a source, or the years up to 'year'); got years {sorted(rows['year'])}")
         rows = rows.sort_values("year")
         # Index = 100 in the last year; each earlier year divides by that year's growth factor.
         factors = (1 + rows["value"].to_numpy() / 100)[::-1]

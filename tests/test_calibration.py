@@ -12,7 +12,7 @@ import pytest
 import model
 from calibration import results, spec
 from calibration.__main__ import main
-from calibration.problem import Calibration
+from calibration.problem import MIN_POINTS, Calibration
 from calibration.twin import twin_experiment
 from model import PlanSimError
 
@@ -34,17 +34,17 @@ def test_every_constant_marked_to_be_calibrated_is_accounted_for(problem):
     doc = problem.reference.doc
     marked = {n for n in problem.reference.constants() if "calibrat" in str(doc.loc[n, "Comment"]).lower()}
     handled = (set(problem.names) | set(problem.spec.not_estimated["parameter"]) | set(problem.initial["parameter"])
-               | set(problem.derived_2010["parameter"]))
-    handled |= set(problem.reference.declaration.expand_recorded_paths(dict.fromkeys(handled, 0.0)))  # a lever: its knots
+               | set(problem.derived_2010["parameter"]) | set(problem.policy.knots()))
     assert marked - handled == set()
     assert all(problem.spec.not_estimated["reason"].str.len() > 20)
 
 
 def test_no_lever_is_estimated_and_starts_lie_within_bounds(problem):
     levers = set(problem.reference.levers()["name"])
-    # a lever is estimated only as its recorded 2000-2010 path (one level for its five value knots)
-    assert {n for n, r in zip(problem.names, problem.spec.roles) if n in levers} == \
-        {n for n, r in zip(problem.names, problem.spec.roles) if r == "recorded path"}
+    # a lever is estimated only through knots of its recorded path (policy_paths.csv)
+    assert not levers & set(problem.names)
+    knots = {n for n in problem.names if " point " in n and n.split(" point ")[0] in levers}
+    assert knots == {n for n, r in zip(problem.names, problem.spec.roles) if r == "recorded path"}
     table = problem.spec.table
     assert ((table["lower"] <= table["start"]) & (table["start"] <= table["upper"])).all()
 
@@ -52,10 +52,11 @@ def test_no_lever_is_estimated_and_starts_lie_within_bounds(problem):
 def test_spec_rejects_a_lever(tmp_path, problem):
     path = tmp_path / "parameters_spec.csv"
     text = spec.SPEC_FILE.read_text(encoding="utf-8")
-    path.write_text(text.replace("investment rate,recorded path,", "investment rate,structural,", 1), encoding="utf-8")
+    path.write_text(text + "investment rate,structural,0.2,0.4,,0.05,a lever estimated as a constant\n",
+                    encoding="utf-8")
     constants = problem.reference.constants()
     with pytest.raises(PlanSimError, match=r"parameters_spec.csv: row \d+, column 'parameter': 'investment rate' "
-                                           r"is a policy lever; estimate its recorded path instead"):
+                                           r"is a policy lever; declare its recorded path in policy_paths.csv"):
         spec.load_parameter_spec(constants, problem.reference.levers()["name"], path)
 
 
@@ -95,14 +96,36 @@ def _observed_as(problem, theta, factor):
     return obs
 
 
-def test_each_level_series_weighs_the_same_whatever_its_points(problem):
-    """With every observation 10% above the model, each level series adds (1/1.1 - 1)^2 times
-    its weight, whether it has 1 point or 10; a shape series (fitted up to a factor) adds 0."""
+def test_a_series_weighs_the_same_from_five_points_and_a_short_one_in_proportion(problem):
+    """With every observation 10% above the model, a level series of n points adds
+    (1/1.1 - 1)^2 times its weight times min(n, 5) / 5: the decade's series weigh the same
+    whatever their length, a one-point series a fifth of that (a soft anchor, not a hard
+    constraint); a shape series (fitted up to a factor) adds 0."""
     theta = problem.spec.start
     twin = Calibration(problem.reference, observations=_observed_as(problem, theta, 1.1))
-    level = twin.points.groupby("series")[["fit", "weight"]].first()
+    level = twin.points.groupby("series").agg(fit=("fit", "first"), weight=("weight", "first"),
+                                              n=("year", "size"))
     level = level[level["fit"] == "level"]
-    assert twin.cost(theta) == pytest.approx((1 / 1.1 - 1) ** 2 * level["weight"].sum())
+    assert (level["n"] == 1).any() and (level["n"] >= 5).any()
+    share = np.minimum(level["n"], MIN_POINTS) / MIN_POINTS
+    assert twin.cost(theta) == pytest.approx((1 / 1.1 - 1) ** 2 * (level["weight"] * share).sum())
+
+
+def test_a_one_point_series_pulls_less_than_a_full_series(problem):
+    """The same relative miss costs a one-point series a fifth of what it costs a ten-point one."""
+    theta = problem.spec.start
+    obs = _observed_as(problem, theta, 1.0)
+    for name in ("resident_pop_yearend_nbs_revised", "gdp_real_2010prices"):
+        assert name in set(obs["series"])
+    costs = {}
+    for name in ("resident_pop_yearend_nbs_revised", "gdp_real_2010prices"):
+        moved = obs.copy()
+        mine = moved["series"] == name
+        moved.loc[mine, "model_value"] *= 1.1
+        moved.loc[mine, "value"] *= 1.1
+        costs[name] = Calibration(problem.reference, observations=moved).cost(theta)
+    assert costs["gdp_real_2010prices"] == pytest.approx(costs["resident_pop_yearend_nbs_revised"] / MIN_POINTS,
+                                                         rel=1e-9)
 
 
 def test_unverified_and_initial_points_are_not_fitted(problem):
@@ -158,8 +181,10 @@ def test_parameters_file_has_bounds_and_errors_and_no_2000_state():
     table = pd.read_csv(results.PARAMETERS_FILE)
     assert {"parameter", "value", "lower", "upper", "std_error", "role"} <= set(table.columns)
     assert set(table["role"]) <= {*spec.PROJECTION_ROLES, "derived 2010 state"}
-    estimated = table[table["role"] != "derived 2010 state"]
-    assert estimated[["lower", "upper"]].notna().all().all()
+    estimated = table[table["note"] == "estimated"]
+    assert len(estimated) and estimated[["lower", "upper"]].notna().all().all()
+    recorded = table[(table["role"] == "recorded path") & (table["note"] != "estimated")]
+    assert len(recorded) and (recorded["note"].str.len() > 20).all()  # each knot says its basis and source
     initial = table[table["parameter"].str.startswith("initial ")]
     assert (initial["role"] == "derived 2010 state").all()
 
@@ -183,18 +208,26 @@ def test_default_projection_uses_parameters_file():
 # -- command ----------------------------------------------------------------------------------
 def test_command_writes_every_output(tmp_path, capsys):
     """python -m calibration with a tiny search: all outputs written, goals printed."""
-    assert main(["--out", str(tmp_path), "--popsize", "2", "--maxiter", "2", "--no-twin", "--quiet"]) == 0
-    for name in ("estimates.csv", "parameters.csv", "fit_statistics.csv", "REPORT.md", "figures/fit.png",
-                 "figures/residuals.png", "figures/projection.png"):
+    assert main(["--out", str(tmp_path), "--popsize", "2", "--maxiter", "2", "--refits", "2", "--no-twin",
+                 "--quiet"]) == 0
+    for name in ("estimates.csv", "parameters.csv", "fit_statistics.csv", "out_of_sample_estimates.csv",
+                 "out_of_sample_statistics.csv", "REPORT.md", "figures/fit.png", "figures/residuals.png",
+                 "figures/projection.png", "figures/convergence.png", "figures/out_of_sample.png"):
         assert (tmp_path / name).exists(), name
     stats = pd.read_csv(tmp_path / "fit_statistics.csv")
     assert list(stats.columns[:8]) == ["series", "n_points", "mape", "rmse", "r2", "theil_um", "theil_us",
                                        "theil_uc"]
     np.testing.assert_allclose(stats[["theil_um", "theil_us", "theil_uc"]].sum(axis=1), 1.0)
     report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
-    for section in ("## Fit statistics", "## Estimated parameters", "## Not estimated", "## Run time"):
+    for section in ("## Fit statistics", "## Estimated parameters", "### Parameters on a bound",
+                    "## Recorded policy paths", "## The 2010 start", "## Out-of-sample test", "## Not estimated",
+                    "## Run time"):
         assert section in report
-    assert re.search(r"Real GDP: mape [\d.]+ \(goal 3\)", capsys.readouterr().out)
+    assert "**The search did not converge**" in report  # two generations cannot
+    out = capsys.readouterr().out
+    assert re.search(r"Real GDP: mape [\d.]+ \(goal 2\)", out)
+    assert re.search(r"Real GDP 2006-2010: mape [\d.]+ \(goal 5\)", out)
+    assert "NOT converged after 2 generations" in out
 
 
 def test_the_search_runs_on_the_experiments_executor(problem):

@@ -87,13 +87,16 @@ def test_the_default_path_is_the_calibrated_one_and_the_slider_default_its_2011_
     from model.declaration import calibrated_parameters
 
     calibrated = calibrated_parameters()
-    recorded = [name for name in shanghai.levers()["name"] if name in calibrated]
-    assert recorded  # the calibration estimates some recorded paths
+    # the calibration writes every knot of each lever's recorded path (calibration/policy_paths.csv)
+    recorded = [name for name in shanghai.levers()["name"] if lever_paths.knot_name(name, 1, "value") in calibrated]
+    assert recorded
     table = shanghai.levers().set_index("name")
     constants = shanghai.constants()
     for name in recorded:
-        assert all(constants[lever_paths.knot_name(name, k, "value")] == calibrated[name] for k in range(1, 6))
-        assert table.loc[name, "default"] == pytest.approx(calibrated[name])
+        knots = [(calibrated[lever_paths.knot_name(name, k, "year")], calibrated[lever_paths.knot_name(name, k, "value")])
+                 for k in range(1, 6)]
+        assert all(constants[lever_paths.knot_name(name, k, "value")] == v for k, (_, v) in enumerate(knots, 1))
+        assert table.loc[name, "default"] == pytest.approx(lever_paths.value_at(knots, lever_paths.model_time(2011)))
     raw = model.Project(use_calibration=False).levers().set_index("name")
     for name in table.index:  # the model file's own path: constant at the file's value
         assert len({v for _, v in raw.loc[name, "default_path"]}) == 1
