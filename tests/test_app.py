@@ -5,7 +5,6 @@ script run costs one model run or less.
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
