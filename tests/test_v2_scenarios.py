@@ -103,7 +103,9 @@ def test_quotations_are_the_seeds_words(path, seed):
     """Every “...” in a Chinese description is the seed's text (…… joins separate phrases)."""
     text = normalised(seed)
     description = yaml.safe_load(path.read_text(encoding="utf-8"))["description"]["zh"]
-    for quote in QUOTE.findall(normalised(description).replace("‘", "“")):
+    quotes = QUOTE.findall(description)  # inner quotes are ‘…’, so a quote ends at its own ”
+    assert quotes, f"{path.name} quotes nothing from the seed"
+    for quote in quotes:
         for phrase in quote.split("……"):
             assert normalised(phrase) in text, f"{path.name}: “{phrase}” is not in the seed"
 
