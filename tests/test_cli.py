@@ -85,7 +85,7 @@ def test_end_to_end_run_of_every_shipped_scenario(shipped_parallel, shanghai):
     assert [s["name"] for s in manifest["scenarios"]] == names
     as_run = {s["name"]: s["levers"] for s in manifest["scenarios"]}
     assert set(as_run["baseline"]) == set(shanghai.levers()["name"])  # every lever, not only overrides
-    assert as_run["rail-first"]["rail construction starts plan"] == 70
+    assert as_run["rail-first"]["rail construction starts plan"] == 150
     assert manifest["failures"] == [] and manifest["started"] <= manifest["finished"]
     assert manifest["schema"] == "plansim-output/1" and manifest["complete"] is True
     assert manifest["outputs"][-1] == "manifest.json" and set(manifest["outputs"]) == OUTPUTS

@@ -178,3 +178,26 @@ def test_plan_text_check_catches_words_not_in_the_seed(seed):
     text = normalised(seed)
     for made_up in ("合理控制人口规模", "投资结构优化", "完善居住证、居转户政策"):  # cited before, not in the seed
         assert normalised(made_up) not in text
+
+
+# (scenario, lever, +1 if the scenario pushes it above the default path's 2011 value, -1 below)
+DIRECTIONS = [
+    ("low-carbon", "energy saving effort", +1), ("low-carbon", "capacity retirement rate", +1),
+    ("low-carbon", "coal share target", -1), ("low-carbon", "non fossil share target", +1),
+    ("service-led", "service sector reform", +1), ("service-led", "tertiary share of investment", +1),
+    ("rail-first", "car plate quota", -1), ("population-control", "population control", +1),
+    ("external-slowdown", "investment rate", -1), ("plan", "hukou conversion rate", +1),
+    ("plan", "capacity retirement rate", +1), ("plan", "coal share target", -1),
+    ("plan", "non fossil share target", +1),
+]
+
+
+@pytest.mark.parametrize("name, lever, sign", DIRECTIONS, ids=lambda x: str(x))
+def test_each_scenario_pushes_its_levers_the_way_its_text_says(shanghai, name, lever, sign):
+    """Against the default path (the recorded policy): a recalibrated default must not turn a
+    'more effort' scenario into less. Compared in 2020, when every path has reached its level."""
+    setting = load_scenario(SCENARIO_DIR / f"{name}.yaml", shanghai).levers[lever]
+    year = lever_paths.model_time(2020)
+    default = lever_paths.value_at(shanghai.lever_path(lever), year)
+    value = lever_paths.value_at(shanghai.lever_path(lever, setting), year)
+    assert sign * (value - default) > 0, f"{name}: {lever} = {value} against the default {default}"
