@@ -140,7 +140,7 @@ def test_levers_do_not_leak_into_the_next_run(shanghai):
 
 
 def test_a_lever_changes_the_run_it_is_given_to(shanghai, default_run):
-    pushed = shanghai.run({"RD intensity target": {"value": 0.06, "from": 2011}})  # a step at its maximum (a number ramps to 2015)
+    pushed = shanghai.run({"RD intensity target": {"value": 0.06, "from": 2012}})  # a step at its maximum from 2012 (a number ramps to 2015)
     assert pushed.loc[2015, "rd_share"] > default_run.loc[2015, "rd_share"] + 0.5
     assert pushed.loc[2010, "rd_share"] == default_run.loc[2010, "rd_share"]
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -66,6 +67,24 @@ def memoize_call_counts(pysd_model, signature: list) -> bool:
     return True
 
 
+@contextmanager
+def _start_time(pysd_model, start: float):
+    """Run from ``start`` instead of the file's INITIAL TIME (calibration runs from 2000).
+
+    PySD's own way, ``initial_condition=(start, {})``, initialises the model at the file's
+    initial time and only then moves the clock, so INITIAL() values (the inventory scope factor)
+    would be those of 2010, not of the start: 7 % off on the 2000-2010 CO2 against Simlin. The
+    file's initial time is replaced for the run instead, so everything initialises at ``start``.
+    """
+    control = pysd_model.components._control_vars
+    original = control["initial_time"]
+    control["initial_time"] = lambda: start
+    try:
+        yield
+    finally:
+        control["initial_time"] = original
+
+
 class PySDEngine:
     """PySD running the declared model. PySD keeps parameters until the model is reloaded, so
     every run resets what the run before changed; runs of one engine take turns (a lock)."""
@@ -90,17 +109,15 @@ class PySDEngine:
             params = {name: defaults[name] for name in self._touched}
             params.update({name: _pysd_value(value) for name, value in overrides.items()})
             self._touched = set(overrides)
-            # 'original' restarts from the file's initial time; a (time, {}) tuple costs more, so
-            # it is used only for other start years (calibration runs from 2000). Output is saved
-            # every SAVEPER (one year); cache_output=False suits a time step much smaller than that.
-            same_start = times.start == self.declaration.control["INITIAL TIME"]
+            # Output is saved every SAVEPER (one year); cache_output=False suits a time step much
+            # smaller than that.
             self._signature[0] = (tuple(columns), frozenset(params))
-            result = self._pysd.run(
-                params=params, return_columns=columns,
-                initial_condition="original" if same_start else (times.start, {}),
-                final_time=float(times.final_year), time_step=times.dt,
-                saveper=self.declaration.control["SAVEPER"], cache_output=False,
-            )
+            with _start_time(self._pysd, times.start):
+                result = self._pysd.run(
+                    params=params, return_columns=columns, initial_condition="original",
+                    final_time=float(times.final_year), time_step=times.dt,
+                    saveper=self.declaration.control["SAVEPER"], cache_output=False,
+                )
         return result[columns].to_numpy(dtype=float)
 
     def run_members(self, overrides: Mapping[str, float], names: Sequence[str], matrix: np.ndarray,
