@@ -231,6 +231,6 @@ def test_compare_command(capsys):
     code, out, _ = run_cli(capsys, "compare", SCENARIOS / "plan.yaml", SCENARIOS / "rail-first.yaml")
     assert code == 0
     assert "Levers that differ" in out and "car plate quota" in out
-    assert "Indicators that differ" in out and "Rail transit in operation" in out and "Private cars" in out
+    assert "Indicators that differ" in out and "Public transport share" in out and "Private cars" in out
     code, _, err = run_cli(capsys, "compare", SCENARIOS / "plan.yaml", BAD / "empty.yaml")
     assert code == 1 and "empty.yaml: empty file" in err
