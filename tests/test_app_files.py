@@ -33,7 +33,7 @@ def test_link_values_are_escaped_and_capped():
         assert "`" not in warning.value.replace("\\`", "")  # no code span can open or close
         assert len(warning.value) < 600  # a 100k-digit value is cut, not echoed
     assert "HOST" in at.warning[0].value  # shown as text, escaped
-    assert "allowed range [0.2, 0.45]" in plain(at.warning[0].value)
+    assert "allowed range [0.2, 0.4]" in plain(at.warning[0].value)
 
 
 def test_escape_leaves_no_markdown():

@@ -37,7 +37,7 @@ def test_members_equal_single_runs_on_each_engine(shanghai, engine):
     project = shanghai.with_engine(engine)
     members = sample(load_uncertainties(reference=shanghai), 6, seed=7)
     rng = np.random.default_rng(7)
-    members["investment rate"] = rng.uniform(0.2, 0.45, len(members))
+    members["investment rate"] = rng.uniform(0.2, 0.4, len(members))
     members["coal share target"] = rng.uniform(0.3, 0.5, len(members))
     fixed = {"rail construction starts plan": 70.0, "energy saving effort": 0.03}
     ensemble = EnsembleRunner(project).run(members, fixed, workers=1)
@@ -101,7 +101,7 @@ def test_final_year_shortens_the_run(runner):
 
 @pytest.mark.parametrize("inputs, message", [
     (pd.DataFrame({"depreciaton rate": [0.06]}), "unknown model constant 'depreciaton rate'; closest valid names: 'depreciation rate'"),
-    (pd.DataFrame({"investment rate": [0.31, 0.9]}), "member 1: 'investment rate' = 0.9 is not allowed (must be finite and within [0.2, 0.45])"),
+    (pd.DataFrame({"investment rate": [0.31, 0.9]}), "member 1: 'investment rate' = 0.9 is not allowed (must be finite and within [0.2, 0.4])"),
     (pd.DataFrame({"depreciation rate": [np.nan]}), "member 0: 'depreciation rate' = nan is not allowed (must be finite)"),
 ])
 def test_bad_member_inputs_are_named(runner, inputs, message):
@@ -146,7 +146,7 @@ def test_simlin_without_its_private_binding_uses_the_public_methods(shanghai, mo
 
     from model.engines import simlin_engine
 
-    levers = {"car plate quota": 20.0, "investment rate": 0.45}
+    levers = {"car plate quota": 20.0, "investment rate": 0.4}
     expected = shanghai.with_engine("simlin").run(levers)
     monkeypatch.setitem(sys.modules, "simlin._ffi", None)  # "import simlin._ffi" now fails
     chosen = []

@@ -101,12 +101,12 @@ def test_bad_lever_values_name_lever_value_and_range(shanghai, value):
     with pytest.raises(LeverError) as error:
         shanghai.run({"investment rate": value})
     message = str(error.value)
-    assert "'investment rate'" in message and repr(value) in message and "[0.2, 0.45]" in message
+    assert "'investment rate'" in message and repr(value) in message and "[0.2, 0.4]" in message
 
 
 def test_nothing_runs_with_a_bad_lever(shanghai, default_run):
     with pytest.raises(LeverError):
-        shanghai.run({"investment rate": 0.45, "population control": 2})
+        shanghai.run({"investment rate": 0.4, "population control": 2})
     pd.testing.assert_frame_equal(shanghai.run(), default_run)
 
 
@@ -177,13 +177,13 @@ def test_levers_that_are_not_a_mapping_are_a_lever_error(shanghai, levers):
 
 @pytest.mark.parametrize("value", [10**400, -(10**400), 10**30], ids=repr_short)
 def test_a_huge_whole_number_is_out_of_range(shanghai, value):
-    with pytest.raises(LeverError, match=r"'investment rate' = -?(≈1e\d+|\d+) is outside its allowed range \[0.2, 0.45\]"):
+    with pytest.raises(LeverError, match=r"'investment rate' = -?(≈1e\d+|\d+) is outside its allowed range \[0.2, 0.4\]"):
         shanghai.run({"investment rate": value})
 
 
 @pytest.mark.parametrize("value", [5.0, -1, math.nan, "0.3"])
 def test_params_cannot_set_a_lever_outside_its_range(shanghai, value):
-    with pytest.raises(LeverError, match=r"'investment rate' = .* allowed range \[0.2, 0.45\]"):
+    with pytest.raises(LeverError, match=r"'investment rate' = .* allowed range \[0.2, 0.4\]"):
         shanghai.run(params={"investment rate": value})
 
 

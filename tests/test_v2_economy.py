@@ -135,7 +135,7 @@ def test_investment_within_the_2000s_pace_is_all_absorbed(shanghai):
 
 
 def test_investment_beyond_the_2000s_pace_adds_less_capital_per_yuan(fast):
-    levers = {"investment rate": 0.45, "tertiary share of investment": 0.4}
+    levers = {"investment rate": 0.4, "tertiary share of investment": 0.4}
     raw = fast.run_variables(levers, variables=["secondary investment", "secondary capital formation"])
     efficiency = raw["secondary capital formation"] / raw["secondary investment"]
     assert (efficiency <= 1 + 1e-12).all() and efficiency.loc[2011] < 0.9
@@ -174,7 +174,7 @@ ECONOMY_VARIABLES = ["GDP", "secondary capital", "tertiary capital", "knowledge 
                      "tertiary share of GDP at 2010 prices"]
 
 
-@pytest.mark.parametrize("levers", [{}, {"investment rate": 0.45, "RD intensity target": 0.06, "tertiary share of investment": 0.4}],
+@pytest.mark.parametrize("levers", [{}, {"investment rate": 0.4, "RD intensity target": 0.06, "tertiary share of investment": 0.4}],
                          ids=["default", "growth corner"])
 def test_pysd_and_simlin_agree_on_the_economy(shanghai, fast, levers):
     a = shanghai.run_variables(levers, final_year=2030, variables=ECONOMY_VARIABLES)
