@@ -185,7 +185,7 @@ DIRECTIONS = [
     ("low-carbon", "energy saving effort", +1), ("low-carbon", "capacity retirement rate", +1),
     ("low-carbon", "coal share target", -1), ("low-carbon", "non fossil share target", +1),
     ("service-led", "service sector reform", +1), ("service-led", "tertiary share of investment", +1),
-    ("rail-first", "car plate quota", -1), ("population-control", "population control", +1),
+    ("rail-first", "car plate quota", -1), ("rail-first", "rail construction starts plan", +1), ("population-control", "population control", +1),
     ("external-slowdown", "investment rate", -1), ("plan", "hukou conversion rate", +1),
     ("plan", "capacity retirement rate", +1), ("plan", "coal share target", -1),
     ("plan", "non fossil share target", +1),
