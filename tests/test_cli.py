@@ -85,7 +85,7 @@ def test_end_to_end_run_of_every_shipped_scenario(shipped_parallel, shanghai):
     assert [s["name"] for s in manifest["scenarios"]] == names
     as_run = {s["name"]: s["levers"] for s in manifest["scenarios"]}
     assert set(as_run["baseline"]) == set(shanghai.levers()["name"])  # every lever, not only overrides
-    assert as_run["rail-first"]["rail construction starts plan"] == 70
+    assert as_run["rail-first"]["rail construction starts plan"] == 150
     assert manifest["failures"] == [] and manifest["started"] <= manifest["finished"]
     assert manifest["schema"] == "plansim-output/1" and manifest["complete"] is True
     assert manifest["outputs"][-1] == "manifest.json" and set(manifest["outputs"]) == OUTPUTS
@@ -231,6 +231,6 @@ def test_compare_command(capsys):
     code, out, _ = run_cli(capsys, "compare", SCENARIOS / "plan.yaml", SCENARIOS / "rail-first.yaml")
     assert code == 0
     assert "Levers that differ" in out and "car plate quota" in out
-    assert "Indicators that differ" in out and "Rail transit in operation" in out and "Private cars" in out
+    assert "Indicators that differ" in out and "Public transport share" in out and "Private cars" in out
     code, _, err = run_cli(capsys, "compare", SCENARIOS / "plan.yaml", BAD / "empty.yaml")
     assert code == 1 and "empty.yaml: empty file" in err

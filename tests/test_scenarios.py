@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
+from model.lever_paths import LeverPath
 from model.scenarios import Scenario, ScenarioError, load_scenario, load_scenarios, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,10 +40,11 @@ def test_plan_sets_the_levers_at_the_strength_of_the_text(shanghai):
     levers = load_scenario(SCENARIO_DIR / "plan.yaml", shanghai).levers
     assert levers["RD intensity target"] == 0.033  # 一(4): 3.3% of GDP
     assert levers["coal share target"] == 0.40  # energy sector plan: about 40%
+    assert levers["non fossil share target"] == 0.12  # energy sector plan: about 12%, 六(25)
+    assert levers["population control"] == 0  # 九(38) sets no cap on the population's size
     defaults = shanghai.levers().set_index("name")["default"]
     # Each pushed in the plan's direction relative to business as usual.
-    for lever in ("energy saving effort", "capacity retirement rate", "service sector reform",
-                  "population control", "rail construction starts plan"):
+    for lever in ("capacity retirement rate", "service sector reform", "hukou conversion rate"):
         assert levers[lever] > defaults[lever], lever
 
 
@@ -50,7 +52,8 @@ def test_extends_inherits_then_overrides(shanghai):
     plan = load_scenario(SCENARIO_DIR / "plan.yaml", shanghai)
     rail = load_scenario(SCENARIO_DIR / "rail-first.yaml", shanghai)
     assert rail.extends == "plan"
-    assert rail.levers == {**plan.levers, "rail construction starts plan": 70.0, "car plate quota": 6.0}
+    assert rail.levers == {**plan.levers, "rail construction starts plan": 150.0,
+                           "car plate quota": LeverPath.at_points({2011: 9, 2014: 6})}
 
 
 def test_three_level_chain(tmp_path, shanghai):
