@@ -36,13 +36,13 @@ def test_every_lever_has_a_sourced_or_estimated_path(problem):
 
 
 def test_policy_changes_of_the_2000s_are_paths(problem):
-    """The 11th plan's energy-saving campaign is a step at the end of 2005; the investment rate
+    """The 11th plan's energy-saving campaign starts at the end of 2005 and ramps up to 2008; the investment rate
     falls; the R&D share path is the sourced series; estimated knots are parameters."""
     knots = problem.knot_values(problem.spec.start)
     effort = [(knots[lever_paths.knot_name("energy saving effort", k, "year")],
                knots[lever_paths.knot_name("energy saving effort", k, "value")]) for k in range(1, 6)]
-    assert lever_paths.value_at(effort, 2004.5) == 0
-    assert lever_paths.value_at(effort, 2005) > 0
+    assert lever_paths.value_at(effort, 2005) == 0
+    assert 0 < lever_paths.value_at(effort, 2006.5) < lever_paths.value_at(effort, 2008) == lever_paths.value_at(effort, 2010)
     estimated = set(problem.policy.estimated["parameter"])
     assert estimated <= set(problem.names)
     assert "energy saving effort point 3 value" in estimated

@@ -50,7 +50,7 @@ def test_shares_are_shown_in_per_cent_and_reform_in_words(cat):
     at = start(lang="en")
     rate = row_of(cat, "investment rate")
     s = at.slider(key=state.lever_key(rate["id"]))
-    assert s.label.endswith("(%)") and (s.min, s.max) == (20, 45)
+    assert s.label.endswith("(%)") and (s.min, s.max) == (20, 40)
     assert s.value == pytest.approx(rate["default"] * 100)
     effort = at.slider(key=state.lever_key(row_of(cat, "energy saving effort")["id"]))
     assert effort.label.endswith("(%/year)") and effort.max == pytest.approx(6)
