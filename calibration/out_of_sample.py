@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from model import datafiles
-from model.errors import PlanSimError
 from model.project import Project
 
 from . import fit as fitting
@@ -90,12 +89,7 @@ def estimates_table(problem: Calibration, fit: fitting.FitResult) -> pd.DataFram
 
 def read_estimates(problem: Calibration, path=ESTIMATES_FILE) -> np.ndarray:
     """The committed 2000-2005 estimates in the order of ``problem``'s parameters."""
-    table = datafiles.read_table(path, datafiles.PARAMETER_COLUMNS, hint=datafiles.REGENERATE)
-    values = dict(zip(table["parameter"], table["value"]))
-    missing = [n for n in problem.names if n not in values]
-    if missing:
-        raise PlanSimError(f"{path}: no estimate for {missing}; run python -m calibration")
-    return np.array([values[n] for n in problem.names])
+    return results.read_estimates(problem, path)
 
 
 def committed_held(path=ESTIMATES_FILE) -> dict[str, float]:
