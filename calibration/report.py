@@ -105,13 +105,7 @@ def fit_figure(inputs: ReportInputs, path: Path) -> None:
         ax.set_title(f"{name}\n({group['unit'].iloc[0]})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(problem.series):]:
-        ax.axis("off")
-    handles = {}
-    for ax in axes.flat:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(label, handle)
-    fig.legend(handles.values(), handles.keys(), loc="lower right", fontsize=8)
+    _finish_panels(fig, axes, len(problem.series))
     fig.suptitle("Calibration 2000-2010: model (PySD run of the estimates) against history", fontsize=10)
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     fig.savefig(path, dpi=90)
@@ -206,13 +200,7 @@ def out_of_sample_figure(inputs: ReportInputs, path: Path) -> None:
         ax.set_title(f"{name}\n({out['unit'].iloc[0]})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(names):]:
-        ax.axis("off")
-    handles = {}
-    for ax in axes.flat:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(label, handle)
-    fig.legend(handles.values(), handles.keys(), loc="lower right", fontsize=8)
+    _finish_panels(fig, axes, len(names))
     fig.suptitle("Out of sample: calibrated on 2000-2005, projected 2006-2010 under the recorded policy paths",
                  fontsize=10)
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
@@ -573,3 +561,14 @@ def _out_of_sample_section(inputs: ReportInputs, figures: str) -> list[str]:
         f"![out of sample]({figures}/out_of_sample.png)",
         "",
     ]
+
+
+def _finish_panels(fig, axes, used: int) -> None:
+    """Hide the unused panels of a grid and draw one legend for all panels (labels once)."""
+    for ax in list(axes.flat)[used:]:
+        ax.axis("off")
+    handles = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    fig.legend(handles.values(), handles.keys(), loc="lower right", fontsize=8)
