@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_DIR = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIO_DIR.glob("*.yaml"))
 LEVERS_FILE = ROOT / "model" / "levers.yaml"
-# The seed plan proposal lives beside the repository (../shared/seed/); PLANSIM_SEED_TEXT overrides.
-SEED_FILE = Path(os.environ.get("PLANSIM_SEED_TEXT", ROOT.parent / "shared" / "seed" / "shanghai-12th-fyp-proposal-2010.txt"))
+# The seed plan proposal, copied into the project (scenarios/seed/); PLANSIM_SEED_TEXT overrides.
+SEED_FILE = Path(os.environ.get("PLANSIM_SEED_TEXT", ROOT / "scenarios" / "seed" / "shanghai-12th-fyp-proposal-2010.txt"))
 NUMERALS = "一二三四五六七八九十"
 CITATION = re.compile(rf"([{NUMERALS}]+)[(（](\d+)[)）]")  # 六(24): chapter 六, item (24)
 QUOTE = re.compile(r"“([^”]*)”")  # a quotation of the seed in a Chinese description
@@ -55,8 +55,7 @@ def normalised(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def seed() -> str:
-    if not SEED_FILE.is_file():
-        pytest.skip(f"seed plan text not found ({SEED_FILE.name}); set PLANSIM_SEED_TEXT")
+    assert SEED_FILE.is_file(), f"seed plan text not found: {SEED_FILE}"
     return SEED_FILE.read_text(encoding="utf-8")
 
 
