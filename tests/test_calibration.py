@@ -17,16 +17,6 @@ from calibration.twin import twin_experiment
 from model import PlanSimError
 
 
-@pytest.fixture(scope="module")
-def problem() -> Calibration:
-    return Calibration()
-
-
-@pytest.fixture(scope="module")
-def estimates(problem) -> np.ndarray:
-    return results.read_estimates(problem)
-
-
 # -- declared inputs ---------------------------------------------------------------------------
 def test_every_constant_marked_to_be_calibrated_is_accounted_for(problem):
     """Each constant the model file marks 'to be calibrated' is estimated, set for the 2000 runs,

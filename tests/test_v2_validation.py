@@ -34,16 +34,6 @@ KNOWN_STEP_ERRORS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def problem() -> Calibration:
-    return Calibration()
-
-
-@pytest.fixture(scope="module")
-def estimates(problem) -> np.ndarray:
-    return results.read_estimates(problem)
-
-
-@pytest.fixture(scope="module")
 def reproduced(problem, estimates):
     return results.reproduce(problem, estimates)
 
