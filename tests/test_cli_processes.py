@@ -135,13 +135,17 @@ def test_sigkill_leaves_no_orphaned_worker(tmp_path, command):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("presses", [1, 3], ids=["once", "three-times"])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_ctrl_c_stops_cleanly_with_one_line(tmp_path, command):
+def test_ctrl_c_stops_cleanly_with_one_line(tmp_path, command, presses):
+    """Ctrl-C, or an impatient user's Ctrl-C pressed again while the command cleans up."""
     proc = start(command, tmp_path)
     try:
         workers = descendants(proc.pid, 3)
         time.sleep(1.0)  # let the workers get to work
-        os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole group
+        for _ in range(presses):
+            os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole group
+            time.sleep(0.05)
         proc.wait(timeout=60)
     finally:
         if proc.poll() is None:

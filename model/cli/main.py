@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from ..declaration import DEFAULT_FINAL_YEAR
@@ -68,8 +69,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def _interrupt_once(signum, frame) -> None:
+    """SIGINT handler: the first Ctrl-C stops the command; later ones are ignored so that its
+    clean-up (temporary folders, workers) finishes and the exit code stays 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
+    """Run one command; ``exiting`` (``python -m model``): the process ends after it, so a
+    Ctrl-C pressed again after the first stays ignored until the interpreter has shut down."""
     args = build_parser().parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGINT, _interrupt_once)
+    except ValueError:  # not the main thread (embedded use): signals are not ours to change
+        previous = None
+    try:
+        return _dispatch(args)
+    finally:
+        if previous is not None and not exiting:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
@@ -91,4 +113,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(exiting=True))
