@@ -47,6 +47,7 @@ DERIVED = {  # 2010 state constant -> the calibrated run's variable
     "initial denitrified share of coal": "denitrified share of coal",
     "initial denitrification retrofits under way": "denitrification retrofits under way",
     "initial sewage plants under construction": "sewage plants under construction",
+    "initial upgraded share of treatment capacity": "upgraded share of treatment capacity",
 }
 VARIABLES = ["coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
              "resident population", "sewage treatment rate", "industrial COD emissions", "sewage generated",
@@ -118,7 +119,7 @@ def anchor() -> dict[str, float]:
     derived = {name: float(final.loc[2010, variable]) for name, variable in DERIVED.items()}
 
     # The 2010 start of a projection: coverage and capacity that give the official 2010 totals.
-    start = Project(engine="simlin", use_calibration=False).run_variables(variables=VARIABLES, final_year=2011).loc[2010]
+    start = Project(engine="simlin").run_variables(variables=VARIABLES, final_year=2011).loc[2010]
     share = (1 - (so2[2010] - start["oil use"] * c["oil SO2 factor"]) / (start["coal use"] * factor)) / c[
         "desulphurisation efficiency"]
     treated = (1 - (cod[2010] - start["industrial COD emissions"]) / (start["resident population"] * load)) / c[
