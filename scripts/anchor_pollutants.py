@@ -38,7 +38,7 @@ from model.history import history_with_derived
 from model.lever_paths import KNOTS, knot_name
 from model.paths import MODEL_FILE
 
-SO2_SERIES, COD_SERIES = "SO2_emissions", "COD_emissions"
+SO2_SERIES, COD_SERIES = "so2_emissions", "cod_emissions"
 DESULPHURISATION = "desulphurisation retrofit rate"
 SEWAGE = "sewage treatment capacity starts"
 ANCHORED_KNOT = 3  # the recorded paths' 2006-2010 knot (knots 1-2: 2000-2005; 4-5 repeat it)

@@ -18,7 +18,7 @@ STOCKS = ["sewage treatment capacity", "sewage plants under construction"]
 CHECKED = [*EMISSIONS, *SHARES, *STOCKS, "abatement investment cost", "GDP"]
 LEVERS = ["desulphurisation retrofit rate", "denitrification retrofit rate", "sewage treatment capacity starts",
           "treatment upgrade rate"]
-ANCHORS = {"SO2_emissions": "SO2 emissions", "COD_emissions": "COD emissions"}
+ANCHORS = {"so2_emissions": "SO2 emissions", "cod_emissions": "COD emissions"}
 
 
 @pytest.fixture(scope="module")
@@ -148,8 +148,8 @@ def anchor_points() -> pd.DataFrame:
 
 def test_projection_starts_from_the_official_2010_totals(default_run):
     points = anchor_points().set_index(["indicator", "year"])["value"]
-    assert default_run.loc[2010, "so2"] == pytest.approx(points[("SO2_emissions", 2010)], rel=1e-6)
-    assert default_run.loc[2010, "cod"] == pytest.approx(points[("COD_emissions", 2010)], rel=1e-6)
+    assert default_run.loc[2010, "so2"] == pytest.approx(points[("so2_emissions", 2010)], rel=1e-6)
+    assert default_run.loc[2010, "cod"] == pytest.approx(points[("cod_emissions", 2010)], rel=1e-6)
 
 
 def test_calibrated_2000_run_reproduces_the_2005_and_2010_totals_within_5_percent(problem, estimates):
