@@ -14,11 +14,11 @@ that give the official 2010 totals with the 2010 figures (observed_2010.csv), an
 and denitrification coverage read off the calibrated run (derived_2010.csv; ``python -m
 calibration`` rewrites those from its own run).
 
-    PYTHONPATH=. python scripts/anchor_pollutants.py           # print the anchored values
-    PYTHONPATH=. python scripts/anchor_pollutants.py --write   # write them to the model file and
-                                                               # calibration/policy_paths.csv
+``python -m calibration`` anchors first (with the committed estimates), then fits, so the fit
+sees the anchored pollutant paths and their abatement cost. By hand:
 
-Run it again after a recalibration moves the 2000-2010 energy, population or industry paths.
+    python -m calibration.anchors           # print the anchored values
+    python -m calibration.anchors --write   # write them to the model file and policy_paths.csv
 """
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ from pathlib import Path
 import pandas as pd
 from scipy.optimize import brentq
 
-from calibration import results
-from calibration.policy import POLICY_FILE
-from calibration.problem import Calibration
-from model import Project
+from . import results
+from .policy import POLICY_FILE
+from .problem import Calibration
+from model import PlanSimError, Project
 from model.history import history_with_derived
 from model.lever_paths import KNOTS, knot_name
 from model.paths import MODEL_FILE
@@ -60,7 +60,7 @@ def observed(series: str) -> dict[int, float]:
     rows = history[(history["indicator"] == series) & history["quality"].isin(("sourced", "derived"))]
     points = dict(zip(rows["year"].astype(int), rows["value"].astype(float)))
     if not {2005, 2010} <= set(points):
-        raise SystemExit(f"history: {series} needs sourced 2005 and 2010 points, has {sorted(points)}")
+        raise PlanSimError(f"history: {series} needs sourced 2005 and 2010 points, has {sorted(points)}")
     return points
 
 
@@ -125,7 +125,7 @@ def anchor() -> dict[str, float]:
     treated = (1 - (cod[2010] - start["industrial COD emissions"]) / (start["resident population"] * load)) / c[
         "COD removal efficiency"]
     if not (0 <= share <= 1 and 0 <= treated < 1):
-        raise SystemExit(f"2010 start out of range: desulphurised share {share}, treatment rate {treated}")
+        raise PlanSimError(f"2010 start out of range: desulphurised share {share}, treatment rate {treated}")
     capacity = treated * start["sewage generated"] / c["sewage capacity utilisation"]
     model_knots = {knot_name(lever, k, "value"): value for lever, value in ((DESULPHURISATION, rate), (SEWAGE, starts))
                    for k in range(1, KNOTS + 1)}
@@ -142,7 +142,7 @@ def write_model(values: dict[str, float], path: Path = MODEL_FILE) -> None:
     for name, value in values.items():
         pattern = re.compile(rf"(\n{re.escape(name)}=\n\t)([^\n]+)(\n)")
         if len(pattern.findall(text)) != 1:
-            raise SystemExit(f"{path.name}: constant {name!r} not found once")
+            raise PlanSimError(f"{path.name}: constant {name!r} not found once")
         text = pattern.sub(lambda m: m.group(1) + _number(value) + m.group(3), text)
     path.write_text(text, encoding="utf-8")
 
@@ -156,6 +156,14 @@ def write_policy(values: dict[str, float], path: Path = POLICY_FILE) -> None:
         value = _number(values[knot_name(lever, ANCHORED_KNOT, "value")])
         lines[rows[ANCHORED_KNOT - 1]] = ",".join([lever_, year, value, rest])
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def anchor_and_write() -> dict[str, float]:
+    """Anchor the pollutants on the calibrated history and write the anchored constants."""
+    values = anchor()
+    write_model(values)
+    write_policy(values)
+    return values
 
 
 def main(argv=None) -> int:
