@@ -127,3 +127,11 @@ def test_both_engines_give_the_same_housing(fast):
     a = reference.run_variables(levers, final_year=2030, variables=WATCH)
     b = fast.run_variables(levers, final_year=2030, variables=WATCH)
     np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-9)
+
+
+def test_an_investment_slump_eases_housing_costs(fast, bau):
+    """Lower incomes want less floor space: a slump lowers the cost index (and so, through it,
+    draws migrants back: the housing channel offsets part of the jobs channel)."""
+    slump = _run(fast, {"investment rate": 0.2})
+    assert slump.loc[2020, "housing cost index"] < bau.loc[2020, "housing cost index"]
+    assert slump.loc[2020, "housing cost effect on arrivals"] > bau.loc[2020, "housing cost effect on arrivals"]
