@@ -94,6 +94,8 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "nonfossil_share": (12.0, 14.0),
         "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
         "affordable_units_completed": (106.0, 200.0),
+        "sei_value_added_change_vs_2010": (100.0, 150.0),
+        "sei_share": (10.0, 19.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -118,6 +120,8 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "co2_intensity"): ("met", -0.5),  # 0.5 below: not beyond the tolerance, so not exceeded
     ("13th", "energy_total"): ("met", 0.0),
     ("13th", "manufacturing_share"): ("exceeded", 2.0),  # a floor of about 25: 27 is 2 above, beyond 1
+    ("12th", "sei_value_added"): ("met", 0.0),  # doubled: at least 100 % more
+    ("13th", "sei_share"): ("met", -1.0),  # about 20, more is better: 1 point short is within a share's tolerance
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
