@@ -96,6 +96,10 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "affordable_units_completed": (106.0, 200.0),
         "sei_value_added_change_vs_2010": (100.0, 150.0),
         "sei_share": (10.0, 19.0),
+        "so2_change_vs_2010": (-13.7, -20.0),
+        "nox_change_vs_2010": (-20.0, -25.0),
+        "cod_change_vs_2010": (-11.5, -15.0),
+        "nh3n_change_vs_2010": (-10.0, -15.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -122,6 +126,10 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "manufacturing_share"): ("exceeded", 2.0),  # a floor of about 25: 27 is 2 above, beyond 1
     ("12th", "sei_value_added"): ("met", 0.0),  # doubled: at least 100 % more
     ("13th", "sei_share"): ("met", -1.0),  # about 20, more is better: 1 point short is within a share's tolerance
+    ("12th", "so2_emissions"): ("met", 0.0),  # binding cut reached exactly
+    ("12th", "nox_emissions"): ("exceeded", -2.5),  # cut 2.5 points deeper than -17.5
+    ("12th", "cod_discharge"): ("near", 0.4),  # 0.4 short of a binding -11.9: in the near band, not met
+    ("12th", "nh3n_discharge"): ("missed", 3.2),  # 3.2 short of -13.2: beyond the near band
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
