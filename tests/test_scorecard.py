@@ -93,6 +93,7 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "gas_share": (11.0, 12.0),
         "nonfossil_share": (12.0, 14.0),
         "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
+        "affordable_units_completed": (106.0, 200.0),
         "sei_value_added_change_vs_2010": (100.0, 150.0),
         "sei_share": (10.0, 19.0),
         "so2_change_vs_2010": (-13.7, -20.0),
@@ -114,6 +115,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("12th", "rail_length"): ("met", 0.0),
     ("12th", "transit_share"): ("near", -1.0),  # sector plan, 1 point short (a share's tolerance)
     ("12th", "income_in_step"): ("near", -0.3),  # >= 0 on a rate: 0.3 short, within 0.5
+    ("12th", "affordable_housing"): ("exceeded", 6.0),  # about 100, more is better: 6 above, beyond 5
     ("13th", "gdp_growth"): ("near", -0.3),  # >= 6.5: 0.3 short, within 0.5
     ("13th", "population_cap"): ("near", 0.5),
     ("13th", "rail_length"): ("missed", -100.0),
