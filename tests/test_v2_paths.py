@@ -31,7 +31,7 @@ def fast(shanghai):
 
 # -- the model file --------------------------------------------------------------------------------
 # Part 2 (issue 13): a new lever sits at the end of its lane's group until the lead moves it to Levers.
-LEVER_GROUPS = {"Levers", "Centres", "Land", "Housing", "Pollutants", "Incomes"}
+LEVER_GROUPS = {"Levers", "Energy", "Centres", "Land", "Housing", "Pollutants", "Incomes"}
 
 
 def test_every_lever_is_a_path_of_five_knots_and_nothing_old_remains(shanghai):
