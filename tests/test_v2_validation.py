@@ -30,10 +30,7 @@ KNOWN_FAST_GROWTH = None
 # No declared miss of the time-step test: with the time step 1/32 and the energy intensities'
 # exact exponential decline, halving the step moves no scored indicator by 0.1% at the envelope's
 # extremes either (1/16 moved energy and the rail network by up to 0.2%).
-# Declared (issue 13): with the two four-centres levers the hypercube's most populous member has
-# rail starts at the top (150 km a year); halving the step moves its 2015 rail network 0.12%, the
-# same with the centres' levers at their defaults (measured): the rail pipeline's, not the centres'.
-KNOWN_STEP_ERRORS: dict[str, float] = {"rail_length": 2e-3}
+KNOWN_STEP_ERRORS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
