@@ -92,6 +92,7 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "coal_share": (40.0, 33.0),
         "gas_share": (11.0, 12.0),
         "nonfossil_share": (12.0, 14.0),
+        "finance_share": (14.0, 15.0),
         "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
         "affordable_units_completed": (106.0, 200.0),
         "sei_value_added_change_vs_2010": (100.0, 150.0),
@@ -130,6 +131,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("12th", "nox_emissions"): ("exceeded", -2.5),  # cut 2.5 points deeper than -17.5
     ("12th", "cod_discharge"): ("near", 0.4),  # 0.4 short of a binding -11.9: in the near band, not met
     ("12th", "nh3n_discharge"): ("missed", 3.2),  # 3.2 short of -13.2: beyond the near band
+    ("12th", "finance_share"): ("near", -1.0),  # about 15 (unverified target): 1 point short, beyond its 0.75
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
