@@ -91,6 +91,7 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "coal_share": (40.0, 33.0),
         "gas_share": (11.0, 12.0),
         "nonfossil_share": (12.0, 14.0),
+        "construction_land": (3100.0, 3200.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -113,6 +114,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "co2_intensity"): ("met", -0.5),  # 0.5 below: not beyond the tolerance, so not exceeded
     ("13th", "energy_total"): ("met", 0.0),
     ("13th", "manufacturing_share"): ("exceeded", 2.0),  # a floor of about 25: 27 is 2 above, beyond 1
+    ("13th", "construction_land_cap"): ("near", 15.0),  # <= 3185 km2: 15 over, within 5% of the cap
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
@@ -120,7 +122,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
 def test_score_of_a_hand_made_run():
     card = score(_hand_made_run())
     assert list(card.columns) == COLUMNS
-    assert len(card) == len(model.plan_targets()) == 22
+    assert len(card) == len(model.plan_targets()) == 23
     got = {(r.plan, r.target_id): (r.status, round(r.gap, 9)) for r in card.itertuples()}
     assert got == EXPECTED
     row = card.set_index(["plan", "target_id"]).loc[("12th", "energy_intensity")]
