@@ -307,7 +307,7 @@ def test_every_shipped_data_file_passes():
     baseline = datafiles.read_baseline()
     assert baseline.set_index("indicator").loc["resident_population", "value"] == 2303
     targets = metadata.plan_targets()
-    assert len(targets) >= 22 and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
+    assert len(targets) == 24 and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
     assert declaration.calibrated_parameters()  # non-empty
     for read in (h.load_series, h.history_with_derived):
         assert len(read()) > 10

@@ -92,6 +92,7 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "gas_share": (11.0, 12.0),
         "nonfossil_share": (12.0, 14.0),
         "construction_land": (3100.0, 3200.0),
+        "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -106,6 +107,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("12th", "energy_total"): ("near", 500.0),  # so do sector-plan ones (within 700)
     ("12th", "rail_length"): ("met", 0.0),
     ("12th", "transit_share"): ("near", -1.0),  # sector plan, 1 point short (a share's tolerance)
+    ("12th", "income_in_step"): ("near", -0.3),  # >= 0 on a rate: 0.3 short, within 0.5
     ("13th", "gdp_growth"): ("near", -0.3),  # >= 6.5: 0.3 short, within 0.5
     ("13th", "population_cap"): ("near", 0.5),
     ("13th", "rail_length"): ("missed", -100.0),
@@ -122,7 +124,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
 def test_score_of_a_hand_made_run():
     card = score(_hand_made_run())
     assert list(card.columns) == COLUMNS
-    assert len(card) == len(model.plan_targets()) == 23
+    assert len(card) == len(model.plan_targets()) == 24
     got = {(r.plan, r.target_id): (r.status, round(r.gap, 9)) for r in card.itertuples()}
     assert got == EXPECTED
     row = card.set_index(["plan", "target_id"]).loc[("12th", "energy_intensity")]
@@ -131,7 +133,7 @@ def test_score_of_a_hand_made_run():
 
 def test_targets_after_the_last_year_are_left_out():
     card = score(_hand_made_run().loc[[2010, 2015]])
-    assert set(card["plan"]) == {"12th"} and len(card) == 11
+    assert set(card["plan"]) == {"12th"} and len(card) == 12
 
 
 def test_a_target_on_a_missing_indicator_is_an_error():

@@ -43,7 +43,7 @@ def test_sobol_table_has_every_scored_target_and_input(sobol_levers, shanghai):
     assert list(sobol_levers.columns) == ["method", "plan", "target_id", "indicator", "year", "input", "input_kind",
                                           "S1", "S1_conf", "ST", "ST_conf"]
     assert set(sobol_levers["input"]) == set(shanghai.levers()["name"]) | {DUMMY}
-    assert len(sobol_levers[["plan", "target_id"]].drop_duplicates()) == 22  # every 12th and 13th plan target
+    assert len(sobol_levers[["plan", "target_id"]].drop_duplicates()) == 23  # every 12th and 13th plan target
     assert (sobol_levers["ST_conf"] >= 0).all()
 
 

@@ -3,13 +3,10 @@ whose jobs and workers behave, the jobs -> migration loops as documented, and ag
 registered and migrant residents (pension age and 65+)."""
 import itertools
 import math
-import shutil
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-import simlin
 
 import model
 from model import mdl
@@ -79,29 +76,8 @@ def test_knocking_out_jobs_to_migration_lowers_population_and_growth(fast, bau):
     assert growth(knocked) < growth(bau)
 
 
-# Loop members (Simlin identifiers): migrants fill the jobs (balancing); migrants add output,
-# investment and capital, which offer more jobs (reinforcing, through the growth loop).
-ARRIVE = ["migrant_arrivals", "migrant_worker_arrivals", "migrants_aged_15_to_54", "working_age_residents",
-          "labour_supply"]
-JOBS_FILL = [*ARRIVE, "labour_demand_supply_ratio", "labour_market_pull"]
-JOBS_GROWTH = [*ARRIVE, "employment", "secondary_employment", "secondary_value_added", "gdp", "investment",
-               "secondary_investment", "secondary_capital_formation", "secondary_capital", "total_capital", "jobs_available",
-               "labour_demand_supply_ratio", "labour_market_pull"]
-
-
-def test_simlin_loop_analysis_reads_the_polarity_of_the_jobs_migration_loops(tmp_path):
-    path = tmp_path / "shanghai.mdl"
-    shutil.copy(MODEL_FILE, path)  # pinning loops edits the loaded model: never the project's file
-    sim = simlin.load(path)
-    with sim.edit() as (_, patch):
-        patch.set_loop_name("jobs fill", JOBS_FILL)
-        patch.set_loop_name("jobs growth", JOBS_GROWTH)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # discovery mode for the other loops
-        run = sim.run(analyze_loops=True)
-    polarity = {loop.name: loop.polarity for loop in run.loops}
-    assert polarity["jobs fill"] == simlin.LoopPolarity.BALANCING
-    assert polarity["jobs growth"] == simlin.LoopPolarity.REINFORCING
+# The polarity of the jobs -> migration loops (B1 jobs fill, R3 jobs - migration - output) is read
+# from Simlin's loop analysis with the members declared once in model/loops.yaml: tests/test_v2_loops.py.
 
 
 # -- 3. no division by zero ---------------------------------------------------------------------
