@@ -59,6 +59,19 @@ def test_land_does_not_limit_the_calibrated_history(history):
     assert (history["construction land"].diff().dropna() > 0).all()
 
 
+def test_the_default_quota_would_not_bind_in_the_history_either(problem, estimates, shanghai):
+    """The late-2000s quota (the lever's default, 110 km2 a year) held over all of 2000-2010
+    leaves the calibrated history unchanged too: the recorded path's higher 2000s value only
+    guards the fit against parameter sets with more capital."""
+    default = shanghai.levers().set_index("name").loc[QUOTA, "default"]
+    knots = {f"{QUOTA} point {k} value": default for k in range(1, 6)}
+    run = problem.reference.run_variables(params={**problem.params(estimates), **knots}, initial_year=2000,
+                                          final_year=2010, variables=LAND)
+    assert (run[CONSTRAINT] > 1 - 1e-3).all()
+    recorded = problem.simulate_pysd(estimates, ["GDP"])
+    np.testing.assert_allclose(run["GDP"], recorded["GDP"], rtol=1e-12)
+
+
 def test_default_projection_starts_unconstrained(bau):
     assert bau.loc[2010, CONSTRAINT] == pytest.approx(1)
     assert bau.loc[2010, "construction land"] == pytest.approx(3062, abs=1)
