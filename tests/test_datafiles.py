@@ -13,6 +13,7 @@ from model import PlanSimError, datafiles, declaration
 from model import history as h
 from model import metadata
 from model.paths import BASELINE_FILE, CALIBRATED_PARAMETERS_FILE, HISTORY_FILE, SERIES_FILE, TARGETS_FILE
+from target_rows import target_rows
 
 POPULATION_LINE = 119  # resident_pop_yearend_nbs_revised, 2000 (万人) in history_2000_2010.csv
 
@@ -307,7 +308,7 @@ def test_every_shipped_data_file_passes():
     baseline = datafiles.read_baseline()
     assert baseline.set_index("indicator").loc["resident_population", "value"] == 2303
     targets = metadata.plan_targets()
-    assert len(targets) == 24 and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
+    assert len(targets) == target_rows() and targets["year"].dtype.kind == "i" and targets["relative_to"].isna().any()
     assert declaration.calibrated_parameters()  # non-empty
     for read in (h.load_series, h.history_with_derived):
         assert len(read()) > 10

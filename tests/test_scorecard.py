@@ -7,6 +7,7 @@ import pytest
 import model
 from model.errors import PlanSimError
 from model.scorecard import COLUMNS, score, status, target_status
+from target_rows import target_rows
 
 EPS = 1e-3  # a step clearly beyond floating-point noise, well inside the bands below
 RATE, SHARE, LEVEL = "% per year", "% of GDP", "km"
@@ -93,6 +94,8 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "nonfossil_share": (12.0, 14.0),
         "construction_land": (3100.0, 3200.0),
         "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
+        "sei_value_added_change_vs_2010": (100.0, 150.0),
+        "sei_share": (10.0, 19.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -117,6 +120,8 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "energy_total"): ("met", 0.0),
     ("13th", "manufacturing_share"): ("exceeded", 2.0),  # a floor of about 25: 27 is 2 above, beyond 1
     ("13th", "construction_land_cap"): ("near", 15.0),  # <= 3185 km2: 15 over, within 5% of the cap
+    ("12th", "sei_value_added"): ("met", 0.0),  # doubled: at least 100 % more
+    ("13th", "sei_share"): ("met", -1.0),  # about 20, more is better: 1 point short is within a share's tolerance
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
@@ -124,7 +129,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
 def test_score_of_a_hand_made_run():
     card = score(_hand_made_run())
     assert list(card.columns) == COLUMNS
-    assert len(card) == len(model.plan_targets()) == 24
+    assert len(card) == len(model.plan_targets()) == target_rows()
     got = {(r.plan, r.target_id): (r.status, round(r.gap, 9)) for r in card.itertuples()}
     assert got == EXPECTED
     row = card.set_index(["plan", "target_id"]).loc[("12th", "energy_intensity")]
@@ -133,7 +138,7 @@ def test_score_of_a_hand_made_run():
 
 def test_targets_after_the_last_year_are_left_out():
     card = score(_hand_made_run().loc[[2010, 2015]])
-    assert set(card["plan"]) == {"12th"} and len(card) == 12
+    assert set(card["plan"]) == {"12th"} and len(card) == target_rows("12th")
 
 
 def test_a_target_on_a_missing_indicator_is_an_error():

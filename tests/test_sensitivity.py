@@ -5,11 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import PlanSimError, load
-from model.metadata import plan_targets
+import model
+from model import PlanSimError
 from model.experiments.ensemble import EnsembleRunner
 from model.experiments.sensitivity import DUMMY, factors, run_sensitivity, sample_unit
 from model.experiments.uncertainty import load_uncertainties
+from target_rows import target_rows
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def test_sobol_table_has_every_scored_target_and_input(sobol_levers, shanghai):
     assert list(sobol_levers.columns) == ["method", "plan", "target_id", "indicator", "year", "input", "input_kind",
                                           "S1", "S1_conf", "ST", "ST_conf"]
     assert set(sobol_levers["input"]) == set(shanghai.levers()["name"]) | {DUMMY}
-    assert len(sobol_levers[["plan", "target_id"]].drop_duplicates()) == len(plan_targets())  # every 12th and 13th plan target
+    assert len(sobol_levers[["plan", "target_id"]].drop_duplicates()) == target_rows()  # every 12th and 13th plan target
     assert (sobol_levers["ST_conf"] >= 0).all()
 
 
@@ -80,10 +81,11 @@ def test_sensitivity_command_writes_indices_and_charts(tmp_path):
     indices = pd.read_csv(out / "indices.csv")
     assert {"target_id", "input", "S1", "S1_conf", "ST", "ST_conf"} <= set(indices.columns)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["details"]["runs"] == 16 * (len(load().levers()) + 1 + 2)
+    inputs = len(model.levers()) + 1  # every lever and the dummy input
+    assert manifest["details"]["runs"] == 16 * (inputs + 2)  # Saltelli: N (D + 2) with second order off
     assert manifest["schema"] == "plansim-output/1" and manifest["command"] == "sensitivity"
     charts = [f for f in manifest["outputs"] if f.endswith(".png")]
-    assert len(charts) == len(plan_targets()) and all((out / f).exists() for f in charts)
+    assert len(charts) == target_rows() and all((out / f).exists() for f in charts)
 
 
 def test_command_reports_bad_input_without_a_traceback(tmp_path, capsys):

@@ -42,12 +42,11 @@ def test_every_lever_is_a_path_of_five_knots_and_nothing_old_remains(shanghai):
         assert lever not in variables  # the lever itself is no constant any more
         for k in range(1, 6):
             year, value = variables[lever_paths.knot_name(lever, k, "year")], variables[lever_paths.knot_name(lever, k, "value")]
-            # a lever sits in one group: `Levers`, or at the end of its own part's group (model 2.0 part 2)
-            assert year.group == value.group == variables[table.loc[lever, "effective"]].group
-            assert year.kind == value.kind == "constant"
+            assert year.group == value.group == "Levers" and year.kind == value.kind == "constant"
             assert year.units == "Year" and year.limits[:2] == (2000, 2100)
             assert value.limits == (table.loc[lever, "min"], table.loc[lever, "max"], table.loc[lever, "step"])
         effective = variables[table.loc[lever, "effective"]]
+        assert effective.group == "Levers"
         assert set(lever_paths.knot_names(lever)) <= set(effective.depends)
 
 
