@@ -10,7 +10,7 @@ import pandas as pd
 
 from model.project import Project
 
-from . import bootstrap
+from . import anchors, bootstrap
 from . import fit as fitting
 from . import out_of_sample as oos_module
 from . import results, spec
@@ -43,12 +43,14 @@ def projection_check(reference: Project, parameters: pd.DataFrame) -> tuple[pd.D
 def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: int = fitting.POPSIZE,
                     maxiter: int = fitting.MAXITER, progress: bool = True, twin: bool = True,
                     report: bool = True, executor=None, refits: int = bootstrap.REFITS,
-                    out_of_sample: bool = True) -> dict:
+                    out_of_sample: bool = True, anchor: bool | None = None) -> dict:
     """Run everything and write estimates.csv, parameters.csv, fit_statistics.csv, the
     out-of-sample estimates and statistics, REPORT.md and figures/ into ``out_dir``; return the
-    tables and timings. ``executor`` (``model.experiments.executor``; default this process)
+    tables and timings. ``anchor`` (default: when writing the project's own calibration/) first
+    re-anchors the pollutants on their 2005 and 2010 totals (``calibration.anchors``). ``executor`` (``model.experiments.executor``; default this process)
     evaluates the search's generations; ``refits`` bootstrap replicates give the errors."""
     out_dir = Path(out_dir)
+    anchor = out_dir.resolve() == HERE.resolve() if anchor is None else anchor
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -59,6 +61,9 @@ def run_calibration(out_dir: Path = HERE, *, seed: int = fitting.SEED, popsize: 
         return now
 
     t = start
+    if anchor:  # the pollutant anchors ride on the calibrated history: set them before the fit
+        anchors.anchor_and_write()
+        t = lap("anchor pollutants on 2005 and 2010", t)
     problem = Calibration()
     t = lap("load model and data", t)
     fit = fitting.calibrate(problem, seed=seed, popsize=popsize, maxiter=maxiter, progress=progress, executor=executor)

@@ -94,8 +94,13 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "nonfossil_share": (12.0, 14.0),
         "construction_land": (3100.0, 3200.0),
         "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
+        "affordable_units_completed": (106.0, 200.0),
         "sei_value_added_change_vs_2010": (100.0, 150.0),
         "sei_share": (10.0, 19.0),
+        "so2_change_vs_2010": (-13.7, -20.0),
+        "nox_change_vs_2010": (-20.0, -25.0),
+        "cod_change_vs_2010": (-11.5, -15.0),
+        "nh3n_change_vs_2010": (-10.0, -15.0),
     }
     frame = pd.DataFrame({k: [0.0, *v] for k, v in values.items()}, index=pd.Index(list(years), name="year"))
     return frame
@@ -111,6 +116,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("12th", "rail_length"): ("met", 0.0),
     ("12th", "transit_share"): ("near", -1.0),  # sector plan, 1 point short (a share's tolerance)
     ("12th", "income_in_step"): ("near", -0.3),  # >= 0 on a rate: 0.3 short, within 0.5
+    ("12th", "affordable_housing"): ("exceeded", 6.0),  # about 100, more is better: 6 above, beyond 5
     ("13th", "gdp_growth"): ("near", -0.3),  # >= 6.5: 0.3 short, within 0.5
     ("13th", "population_cap"): ("near", 0.5),
     ("13th", "rail_length"): ("missed", -100.0),
@@ -122,6 +128,10 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "construction_land_cap"): ("near", 15.0),  # <= 3185 km2: 15 over, within 5% of the cap
     ("12th", "sei_value_added"): ("met", 0.0),  # doubled: at least 100 % more
     ("13th", "sei_share"): ("met", -1.0),  # about 20, more is better: 1 point short is within a share's tolerance
+    ("12th", "so2_emissions"): ("met", 0.0),  # binding cut reached exactly
+    ("12th", "nox_emissions"): ("exceeded", -2.5),  # cut 2.5 points deeper than -17.5
+    ("12th", "cod_discharge"): ("near", 0.4),  # 0.4 short of a binding -11.9: in the near band, not met
+    ("12th", "nh3n_discharge"): ("missed", 3.2),  # 3.2 short of -13.2: beyond the near band
     **{(plan, fuel): ("met", 0.0) for plan in ("12th", "13th") for fuel in ("coal_share", "gas_share", "nonfossil_share")},
 }
 
