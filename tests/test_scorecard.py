@@ -93,6 +93,7 @@ def _hand_made_run(years=(2010, 2015, 2020)) -> pd.DataFrame:
         "gas_share": (11.0, 12.0),
         "nonfossil_share": (12.0, 14.0),
         "finance_share": (14.0, 15.0),
+        "construction_land": (3100.0, 3200.0),
         "income_vs_gdp_growth_avg_5y": (-0.3, 0.0),
         "affordable_units_completed": (106.0, 200.0),
         "sei_value_added_change_vs_2010": (100.0, 150.0),
@@ -125,6 +126,7 @@ EXPECTED = {  # (plan, target_id): (status, gap)
     ("13th", "co2_intensity"): ("met", -0.5),  # 0.5 below: not beyond the tolerance, so not exceeded
     ("13th", "energy_total"): ("met", 0.0),
     ("13th", "manufacturing_share"): ("exceeded", 2.0),  # a floor of about 25: 27 is 2 above, beyond 1
+    ("13th", "construction_land_cap"): ("near", 15.0),  # <= 3185 km2: 15 over, within 5% of the cap
     ("12th", "sei_value_added"): ("met", 0.0),  # doubled: at least 100 % more
     ("13th", "sei_share"): ("met", -1.0),  # about 20, more is better: 1 point short is within a share's tolerance
     ("12th", "so2_emissions"): ("met", 0.0),  # binding cut reached exactly
