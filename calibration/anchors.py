@@ -1,4 +1,5 @@
-"""Anchor the pollutant module on the two sourced totals of 2005 and 2010 (not estimated: 2 points).
+"""Anchor the pollutant module on the two sourced totals of 2005 and 2010 (not estimated: 2 points),
+and the land each unit of new capital needs on the one land survey point (2009).
 
 With two points per pollutant nothing is fitted (issue 13; /calibration needs three): two numbers
 per pollutant are set so that the calibrated 2000-2010 run (committed estimates, recorded policy
@@ -49,7 +50,8 @@ DERIVED = {  # 2010 state constant -> the calibrated run's variable
     "initial sewage plants under construction": "sewage plants under construction",
     "initial upgraded share of treatment capacity": "upgraded share of treatment capacity",
 }
-VARIABLES = ["coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
+LAND_SERIES, LAND_FACTOR, LAND_YEAR = "construction_land_area_approx", "land per unit of new capital", 2009
+VARIABLES = ["construction land", "coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
              "resident population", "sewage treatment rate", "industrial COD emissions", "sewage generated",
              *DERIVED.values()]
 
@@ -62,6 +64,16 @@ def observed(series: str) -> dict[int, float]:
     if not {2005, 2010} <= set(points):
         raise PlanSimError(f"history: {series} needs sourced 2005 and 2010 points, has {sorted(points)}")
     return points
+
+
+def observed_point(series: str, year: int) -> float:
+    """The sourced (or derived) value of ``series`` in ``year``."""
+    history = history_with_derived()
+    rows = history[(history["indicator"] == series) & (history["year"] == year)
+                   & history["quality"].isin(("sourced", "derived"))]
+    if rows.empty:
+        raise PlanSimError(f"history: {series} needs a sourced {year} point")
+    return float(rows["value"].iloc[0])
 
 
 class HistoryRun:
@@ -115,6 +127,11 @@ def anchor() -> dict[str, float]:
 
         starts = brentq(cod_gap, 0.0, 200.0, xtol=1e-8)
         anchored.update(knots(SEWAGE, starts))
+    # Land (one point, the 2nd land survey at the end of 2009): the land each unit of new capital
+    # needs, so that the history's new capital takes construction land from its 2000 level to it.
+    land = observed_point(LAND_SERIES, LAND_YEAR)
+    anchored[LAND_FACTOR] = brentq(lambda f: run(**{**anchored, LAND_FACTOR: f}).loc[LAND_YEAR, "construction land"] - land,
+                                   0.001, 0.2, xtol=1e-9)
     final = run(**anchored)
     derived = {name: float(final.loc[2010, variable]) for name, variable in DERIVED.items()}
 
@@ -129,7 +146,7 @@ def anchor() -> dict[str, float]:
     capacity = treated * start["sewage generated"] / c["sewage capacity utilisation"]
     model_knots = {knot_name(lever, k, "value"): value for lever, value in ((DESULPHURISATION, rate), (SEWAGE, starts))
                    for k in range(1, KNOTS + 1)}
-    return {"coal SO2 factor": factor, "COD load per resident": load, **model_knots,
+    return {"coal SO2 factor": factor, "COD load per resident": load, LAND_FACTOR: anchored[LAND_FACTOR], **model_knots,
             "initial desulphurised share of coal": share, "initial sewage treatment capacity": capacity, **derived}
 
 
