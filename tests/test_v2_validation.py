@@ -30,7 +30,13 @@ KNOWN_FAST_GROWTH = None
 # No declared miss of the time-step test: with the time step 1/32 and the energy intensities'
 # exact exponential decline, halving the step moves no scored indicator by 0.1% at the envelope's
 # extremes either (1/16 moved energy and the rail network by up to 0.2%).
-KNOWN_STEP_ERRORS: dict[str, float] = {}
+KNOWN_STEP_ERRORS: dict[str, float] = {
+    # Euler error of the four-stage rail construction pipeline, first order in the time step:
+    # 0.09 % in business as usual, 0.13 % at the fastest-growing envelope member (rail starts at
+    # the budget's limit). An exact per-stage drain or a half-step correction made it worse or
+    # overshot; 1/64 year would double every run. Held to 0.15 %.
+    "rail_length": 1.5e-3,
+}
 
 
 @pytest.fixture(scope="module")
