@@ -27,9 +27,9 @@ MAX_POPULATION = 3200.0  # resident population 2020, 10^4 persons
 # the fastest of the 2,000 runs grows 11.5% a year (measured). Set (cap on the fastest run, share
 # of runs above 12%) here if a model change makes runs exceed, and say why in the report.
 KNOWN_FAST_GROWTH = None
-# No declared miss of the time-step test: with the time step 1/32 and the energy intensities'
-# exact exponential decline, halving the step moves no scored indicator by 0.1% at the envelope's
-# extremes either (1/16 moved energy and the rail network by up to 0.2%).
+# With the time step 1/32 and the energy intensities' exact exponential decline, halving the step
+# moves no scored indicator but the rail network by 0.1% at the envelope's extremes (1/16 moved
+# energy and the rail network by up to 0.2%).
 KNOWN_STEP_ERRORS: dict[str, float] = {
     # Euler error of the four-stage rail construction pipeline, first order in the time step:
     # 0.09 % in business as usual, 0.13 % at the fastest-growing envelope member (rail starts at
