@@ -30,6 +30,7 @@ KNOWN_FAST_GROWTH = None
 # With the time step 1/32 and the energy intensities' exact exponential decline, halving the step
 # moves no scored indicator but the rail network by 0.1% at the envelope's extremes (1/16 moved
 # energy and the rail network by up to 0.2%).
+SHANGHAI_AREA_KM2 = 6340.5  # the municipality's land area (the model's constant, tests/test_v3_land.py)
 KNOWN_STEP_ERRORS: dict[str, float] = {
     # Euler error of the four-stage rail construction pipeline, first order in the time step:
     # 0.09 % in business as usual, 0.13 % at the fastest-growing envelope member (rail starts at
@@ -225,7 +226,8 @@ def envelope():
     doc = project.doc
     stocks = doc.index[doc["Subtype"] == "Integ"].tolist()
     shares = [n for n in doc.index if "share" in n and doc.loc[n, "Units"] == "Dmnl" and doc.loc[n, "Type"] != "Constant"]
-    variables = sorted(set(stocks) | set(shares) | {"GDP", "resident population", "total energy use"})
+    variables = sorted(set(stocks) | set(shares) | {"GDP", "resident population", "total energy use",
+                                                    "construction land", "housing cost index"})
     declaration = project.declaration
     members = declaration.member_constants({}, inputs)
     times = declaration.run_times(2020)
@@ -255,6 +257,11 @@ def test_envelope_has_no_implausible_run(envelope):
     assert stock_values.min() >= 0, stocks[int(np.argmin(stock_values.min(axis=(0, 1))))]
     share_values = raw[:, :, [col[s] for s in shares]]
     assert share_values.min() >= 0 and share_values.max() <= 1
+    # part 2's limits: land within the city's area, housing cost positive and finite
+    land = raw[:, :, col["construction land"]]
+    assert land.max() <= SHANGHAI_AREA_KM2, inputs.iloc[int(land.max(axis=1).argmax())].to_dict()
+    cost = raw[:, :, col["housing cost index"]]
+    assert np.isfinite(cost).all() and cost.min() > 0
 
 
 def _scored() -> list[tuple[str, int]]:
