@@ -96,7 +96,7 @@ def test_english_tables_spell_units_once(capsys):
 @pytest.fixture(scope="module")
 def seven(shanghai):
     scenarios = [load_scenario(p, shanghai) for p in SHIPPED]
-    assert len(scenarios) == 7
+    assert len(scenarios) == len(SHIPPED) >= 7  # the styles below are checked on the first seven
     return {s.name: shanghai.run(s.levers) for s in scenarios}, {s.name: s.title_zh for s in scenarios}
 
 

@@ -112,7 +112,7 @@ def _levers(args: argparse.Namespace) -> int:
         table.to_csv(sys.stdout, index=False)
         return 0
     headers, rows, right = lever_rows(shanghai, args.lang, args.wide)
-    print(render(headers, rows, right=right, width=None if args.wide else WIDTH, shrink=[1, 2, 6]))
+    print(render(headers, rows, right=right, width=None if args.wide else WIDTH, shrink=[1, 6, 2]))
     return 0
 
 

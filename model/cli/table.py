@@ -49,7 +49,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: S
     for k in order:  # shorten these columns, in turn, until the lines fit
         if width is None or total <= width:
             break
-        new = max(MIN_SHRUNK, widths[k] - (total - width))
+        new = max(MIN_SHRUNK, display_width(cells[0][k]), widths[k] - (total - width))  # headers stay whole
         total -= widths[k] - new
         widths[k] = new
         cells = [[shorten(c, widths[k]) if j == k else c for j, c in enumerate(r)] for r in cells]
