@@ -43,13 +43,15 @@ def _minimise(evaluator: Evaluator, score, x0: np.ndarray, seed: int, n_obj: int
 
 
 def analyse(evaluator: Evaluator, found: Found, x: np.ndarray, s: Settings) -> None:
-    """Fill ``found.unreachable``, ``found.conflicts``, ``found.front`` and ``found.front_pair``."""
+    """Fill ``found.unreachable``, ``found.conflicts``, ``found.front`` and ``found.front_pair``
+    (the small searches are no bigger than the main one: ``s.population``, ``s.generations``)."""
+    size, generations = min(SMALL_POPULATION, s.population), min(SMALL_GENERATIONS, s.generations)
     keys = evaluator.goals.keys
     short = evaluator(x[None]).shortfall[0, 0]
     missed = [i for i in np.flatnonzero(short > 0)]
     rivals: dict[int, set[int]] = {}
     for i in missed:
-        result = _minimise(evaluator, lambda g, i=i: g[:, [i]], x, s.seed)
+        result = _minimise(evaluator, lambda g, i=i: g[:, [i]], x, s.seed, size=size, generations=generations)
         best = np.atleast_2d(result.X)[0]
         g = evaluator(best[None]).shortfall[0, 0]
         if g[i] > 0:
@@ -59,7 +61,8 @@ def analyse(evaluator: Evaluator, found: Found, x: np.ndarray, s: Settings) -> N
     reachable = set(rivals)
     pairs = sorted({tuple(sorted((i, j))) for i, js in rivals.items() for j in js if j in reachable or short[j] <= 0})
     for i, j in pairs[:MAX_PAIRS]:
-        result = _minimise(evaluator, lambda g, i=i, j=j: np.maximum(g[:, [i]], g[:, [j]]), x, s.seed)
+        result = _minimise(evaluator, lambda g, i=i, j=j: np.maximum(g[:, [i]], g[:, [j]]), x, s.seed,
+                           size=size, generations=generations)
         if float(np.atleast_1d(result.F).min()) > 0:
             found.conflicts.append((keys[i], keys[j]))
     if found.conflicts:
@@ -69,16 +72,18 @@ def analyse(evaluator: Evaluator, found: Found, x: np.ndarray, s: Settings) -> N
     else:
         return
     found.front_pair = (keys[a], keys[b] if b is not None else REST)
-    found.front = _front(evaluator, x, a, b, s.seed)
+    found.front = _front(evaluator, x, a, b, s.seed, min(FRONT_POPULATION, 2 * s.population),
+                         min(FRONT_GENERATIONS, 2 * s.generations))
 
 
-def _front(evaluator: Evaluator, x: np.ndarray, a: int, b: int | None, seed: int) -> pd.DataFrame:
+def _front(evaluator: Evaluator, x: np.ndarray, a: int, b: int | None, seed: int, size: int,
+           generations: int) -> pd.DataFrame:
     """The Pareto front of target a's shortfall against target b's (or the others' total)."""
     def score(g: np.ndarray) -> np.ndarray:
         other = g[:, b] if b is not None else np.clip(np.delete(g, a, axis=1), 0, None).sum(axis=1)
         return np.column_stack([g[:, a], other])
 
-    result = _minimise(evaluator, score, x, seed, n_obj=2, size=FRONT_POPULATION, generations=FRONT_GENERATIONS)
+    result = _minimise(evaluator, score, x, seed, n_obj=2, size=size, generations=generations)
     X = np.atleast_2d(result.X)
     out = evaluator(X)
     space, keys = evaluator.space, evaluator.goals.keys

@@ -134,6 +134,20 @@ def _initial(space: Space, size: int, seed: int, extra: list[np.ndarray]) -> np.
     return np.vstack([space.start, *extra, sample])[:size]
 
 
+def single_moves(evaluator: Evaluator, space: Space, most: int) -> list[np.ndarray]:
+    """Starting points that move one lever to an end of its range, the ``most`` that violate
+    the targets least: a target one lever can reach is then in the first population."""
+    n = len(space.names)
+    X = np.repeat(space.start[None], 2 * n, axis=0)
+    X[np.arange(n), np.arange(n)] = space.low
+    X[n + np.arange(n), np.arange(n)] = space.high
+    X = X[np.abs(X[:, :n] - space.x0).sum(axis=1) > 0]
+    if not len(X) or most < 1:
+        return []
+    violation = np.clip(evaluator(X).shortfall[:, 0, :], 0, None).sum(axis=1)
+    return list(X[np.argsort(violation, kind="stable")[:most]])
+
+
 def _ga(problem, size: int, generations: int, seed: int, initial: np.ndarray, s: Settings,
         tick: Callable[[], None] | None = None):
     from pymoo.algorithms.soo.nonconvex.ga import GA
@@ -242,7 +256,7 @@ def search(project: Project, settings: Settings | None = None, start_levers: dic
 
     # 1. central runs: the least change (or cost) meeting every target, or the least violation
     result = _ga(_problem(central, s.objective, None, cost0), s.population, s.generations, s.seed,
-                 _initial(space, s.population, s.seed, []), s, tick)
+                 _initial(space, s.population, s.seed, single_moves(central, space, s.population * 2 // 3)), s, tick)
     x = _best(result, space.start[None])
     robust_eval = None
     if s.robust is not None:
