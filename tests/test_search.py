@@ -93,6 +93,24 @@ def test_two_targets_no_setting_meets_together_are_reported_as_conflicting(fast,
     assert values.max() - values.min() > 0.25 * (high - low)  # the front spans the trade-off
 
 
+def test_a_robust_search_meets_the_target_with_the_probability_an_ensemble_confirms(fast, one_lever_target):
+    """The proposal's probabilities equal those of an uncertainty ensemble of the same members
+    (model.experiments.uncertainty), and each is at least P when the search says met."""
+    from model.experiments.ensemble import EnsembleRunner
+    from model.experiments.uncertainty import load_uncertainties, sample, target_probabilities
+
+    target, _ = one_lever_target
+    members = sample(load_uncertainties(reference=fast), 8, 3)
+    settings = Settings(targets=f"{target['plan']}:{target['id']}", robust=0.75, robust_population=4,
+                        robust_generations=2, **SMALL)
+    found = search(fast, settings, members=members)
+    ensemble = EnsembleRunner(fast).run(members, found.levers, found.goals.final_year, workers=1)
+    check = target_probabilities(ensemble, found.goals.table)
+    assert list(found.card["probability_met"]) == pytest.approx(list(check["probability_met"]))
+    if found.feasible:
+        assert (found.card["probability_met"] >= 0.75).all()
+
+
 def test_select_binding_takes_the_targets_the_declaration_marks_binding(fast):
     targets = fast.targets
     goals = select(targets, "binding")
@@ -137,6 +155,7 @@ def test_the_written_scenario_validates_and_runs(fast, one_lever_target, tmp_pat
     (["--members", "1"], "outside the allowed range"),
     (["--levers", "no such lever"], "is not a lever"),
     (["--name", "bad name!"], "--name"),
+    (["--scheduler", "tcp://127.0.0.1:8786"], "add --robust"),
 ])
 def test_bad_options_are_refused_with_a_clear_message_and_exit_2(argv, words, tmp_path, capsys):
     try:
