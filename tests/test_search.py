@@ -166,3 +166,24 @@ def test_bad_options_are_refused_with_a_clear_message_and_exit_2(argv, words, tm
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_searched_start_year_makes_a_path_and_an_unchanged_lever_keeps_its_path(fast):
+    """Decision vectors become scenario levers: with --start-years a changed lever steps to its
+    level in the searched year; a lever left at its start keeps the starting path exactly."""
+    from model.lever_paths import LeverPath
+    from model.search.evaluate import Space
+
+    levers = fast.levers()
+    first, second = levers["name"].iloc[0], levers["name"].iloc[1]
+    base = {second: LeverPath.from_year(float(levers["max"].iloc[1]), 2014, 2)}
+    space = Space.of(fast, base, [first, second], (2011, 2016))
+    x = space.start.copy()
+    x[0] = float(levers["min"].iloc[0])
+    x[2] = 2013.4
+    paths = space.paths(x)
+    assert paths[first] == LeverPath.from_year(float(levers["min"].iloc[0]), 2013, 0)
+    assert paths[second] == fast.validate_levers(base)[second]
+    assert space.change(x)[0] == pytest.approx(abs(float(levers["min"].iloc[0]) - space.x0[0])
+                                              / (levers["max"].iloc[0] - levers["min"].iloc[0]))
+    assert fast.validate_levers(paths)  # a scenario the model accepts
