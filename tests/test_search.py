@@ -72,7 +72,7 @@ def test_a_target_one_lever_reaches_is_met_within_one_step_of_the_analytic_setti
     assert found.card["status"].map(is_met).all()
 
 
-def test_two_targets_no_setting_meets_together_are_reported_as_conflicting(fast, one_lever_target):
+def test_two_targets_no_setting_meets_together_are_reported_as_conflicting(fast, one_lever_target, tmp_path):
     """On the one-lever target's indicator: "at least high" and "at most low" (each reachable
     by that lever, never both) conflict; the trade-off front spans them."""
     target, lever = one_lever_target
@@ -91,6 +91,15 @@ def test_two_targets_no_setting_meets_together_are_reported_as_conflicting(fast,
     assert found.front is not None and len(found.front) >= 2
     values = found.front["value test:up"]
     assert values.max() - values.min() > 0.25 * (high - low)  # the front spans the trade-off
+
+    from model.search import report
+
+    assert report.front_figure(found, fast.indicators(), tmp_path / "front.png", "zh").stat().st_size > 0
+    changes = report.changes_table(found, fast.levers(), "en")
+    text = report.markdown(found, changes, report.targets_table(found, fast.indicators(), "en"), "en",
+                           targets_spec="all", start="defaults", scenario_file="x.yaml", figures=["front.png"],
+                           members=None)
+    assert "cannot all be met" in text and ("test:up × test:down" in text or "test:down × test:up" in text)
 
 
 def test_a_robust_search_meets_the_target_with_the_probability_an_ensemble_confirms(fast, one_lever_target):

@@ -13,11 +13,23 @@ REST = "rest"  # the front's second axis when no pair conflicts: the other targe
 SMALL_POPULATION, SMALL_GENERATIONS = 20, 25
 FRONT_POPULATION, FRONT_GENERATIONS = 40, 40
 MAX_PAIRS = 12  # pairs tried at most (each one small search)
+MAX_FRONTS = 3  # conflicting pairs whose front is tried (a front that meets both clears the pair)
+
+
+def _moves(evaluator: Evaluator) -> tuple[np.ndarray, np.ndarray]:
+    """Every one-lever move to an end of its range, and its shortfalls (moves, targets)."""
+    space = evaluator.space
+    n = len(space.names)
+    X = np.repeat(space.start[None], 2 * n, axis=0)
+    X[np.arange(n), np.arange(n)] = space.low
+    X[n + np.arange(n), np.arange(n)] = space.high
+    return X, evaluator(X).shortfall[:, 0, :]
 
 
 def _minimise(evaluator: Evaluator, score, x0: np.ndarray, seed: int, n_obj: int = 1,
-              size: int = SMALL_POPULATION, generations: int = SMALL_GENERATIONS):
-    """pymoo (GA, or NSGA-II for two objectives) on ``score(shortfalls) -> (candidates, n_obj)``."""
+              size: int = SMALL_POPULATION, generations: int = SMALL_GENERATIONS, moves=None):
+    """pymoo (GA, or NSGA-II for two objectives) on ``score(shortfalls) -> (candidates, n_obj)``,
+    its first population seeded with ``x0`` and the one-lever ``moves`` that score best."""
     from pymoo.core.problem import Problem
     from pymoo.optimize import minimize
 
@@ -37,7 +49,11 @@ def _minimise(evaluator: Evaluator, score, x0: np.ndarray, seed: int, n_obj: int
         from pymoo.algorithms.soo.nonconvex.ga import GA as Algorithm
     else:
         from pymoo.algorithms.moo.nsga2 import NSGA2 as Algorithm
-    initial = _initial(space, size, seed, [x0])
+    seeds = [x0]
+    if moves is not None:
+        X, g = moves
+        seeds += list(X[np.argsort(score(g).sum(axis=1), kind="stable")[:size // 2]])
+    initial = _initial(space, size, seed, seeds)
     return minimize(Inner(), Algorithm(pop_size=size, sampling=initial, eliminate_duplicates=True),
                     ("n_gen", generations), seed=seed, verbose=False)
 
@@ -49,41 +65,49 @@ def analyse(evaluator: Evaluator, found: Found, x: np.ndarray, s: Settings) -> N
     keys = evaluator.goals.keys
     short = evaluator(x[None]).shortfall[0, 0]
     missed = [i for i in np.flatnonzero(short > 0)]
+    moves = _moves(evaluator) if missed else None
     rivals: dict[int, set[int]] = {}
     for i in missed:
-        result = _minimise(evaluator, lambda g, i=i: g[:, [i]], x, s.seed, size=size, generations=generations)
+        result = _minimise(evaluator, lambda g, i=i: g[:, [i]], x, s.seed, size=size, generations=generations,
+                           moves=moves)
         best = np.atleast_2d(result.X)[0]
         g = evaluator(best[None]).shortfall[0, 0]
         if g[i] > 0:
             found.unreachable.append(keys[i])
-        else:
-            rivals[i] = {j for j in np.flatnonzero(g > 0) if j != i} | {j for j in missed if j != i}
-    reachable = set(rivals)
-    pairs = sorted({tuple(sorted((i, j))) for i, js in rivals.items() for j in js if j in reachable or short[j] <= 0})
+        else:  # the targets that meeting i alone breaks
+            rivals[i] = {int(j) for j in np.flatnonzero(g > 0) if j != i}
+    # first the pairs where meeting i breaks a target the compromise meets, then two missed ones
+    first = {tuple(sorted((i, j))) for i, js in rivals.items() for j in js if short[j] <= 0}
+    then = {tuple(sorted((i, j))) for i, js in rivals.items() for j in js if j in rivals} - first
+    pairs = sorted(first) + sorted(then)
     for i, j in pairs[:MAX_PAIRS]:
         result = _minimise(evaluator, lambda g, i=i, j=j: np.maximum(g[:, [i]], g[:, [j]]), x, s.seed,
-                           size=size, generations=generations)
+                           size=size, generations=generations, moves=moves)
         if float(np.atleast_1d(result.F).min()) > 0:
             found.conflicts.append((keys[i], keys[j]))
-    if found.conflicts:
-        a, b = (keys.index(k) for k in found.conflicts[0])
-    elif missed:
-        a, b = int(missed[0]), None
-    else:
+    front_size = (min(FRONT_POPULATION, 2 * s.population), min(FRONT_GENERATIONS, 2 * s.generations))
+    for pair in list(found.conflicts)[:MAX_FRONTS]:
+        a, b = (keys.index(k) for k in pair)
+        front = _front(evaluator, x, a, b, s.seed, *front_size, moves)
+        if ((front[f"shortfall {keys[a]}"] <= 0) & (front[f"shortfall {keys[b]}"] <= 0)).any():
+            found.conflicts.remove(pair)  # the front's wider search met both: no conflict after all
+            continue
+        found.front_pair, found.front = (keys[a], keys[b]), front
         return
-    found.front_pair = (keys[a], keys[b] if b is not None else REST)
-    found.front = _front(evaluator, x, a, b, s.seed, min(FRONT_POPULATION, 2 * s.population),
-                         min(FRONT_GENERATIONS, 2 * s.generations))
+    if missed:
+        a = int(missed[0])
+        found.front_pair = (keys[a], REST)
+        found.front = _front(evaluator, x, a, None, s.seed, *front_size, moves)
 
 
 def _front(evaluator: Evaluator, x: np.ndarray, a: int, b: int | None, seed: int, size: int,
-           generations: int) -> pd.DataFrame:
+           generations: int, moves=None) -> pd.DataFrame:
     """The Pareto front of target a's shortfall against target b's (or the others' total)."""
     def score(g: np.ndarray) -> np.ndarray:
         other = g[:, b] if b is not None else np.clip(np.delete(g, a, axis=1), 0, None).sum(axis=1)
         return np.column_stack([g[:, a], other])
 
-    result = _minimise(evaluator, score, x, seed, n_obj=2, size=size, generations=generations)
+    result = _minimise(evaluator, score, x, seed, n_obj=2, size=size, generations=generations, moves=moves)
     X = np.atleast_2d(result.X)
     out = evaluator(X)
     space, keys = evaluator.space, evaluator.goals.keys

@@ -171,9 +171,8 @@ class Evaluator:
         year_pos = {int(y): k for k, y in enumerate(self.years)}
         self.cells = [(year_pos[int(y)], self.indicator_ids.index(i))
                       for y, i in zip(goals.table["year"], goals.table["model_indicator"])]
-        self.knots = [n for n in declaration.lever_constants(space.base)] + \
-            [k for name in space.names for k in declaration.lever_constants({name: space.x0[space.names.index(name)]})]
-        self.knots = list(dict.fromkeys(self.knots))
+        # the searched levers' knot constants vary by candidate; the rest are in ``base``
+        self.knots = [knot for name, x0 in zip(space.names, space.x0) for knot in declaration.lever_constants({name: x0})]
         self.base = {**declaration.constants(), **declaration.lever_constants(space.base)}
         if members is not None and members.empty:
             members = None

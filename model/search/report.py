@@ -109,7 +109,7 @@ def front_figure(found: Found, indicators: pd.DataFrame, path: Path, lang: str) 
 
     from ..figures.fonts import font_context
 
-    card = found.card.set_index(found.goals.keys)
+    card = found.card.set_index(pd.Index(found.goals.keys))
     a, b = found.front_pair
     front = found.front
 
