@@ -148,7 +148,7 @@ def test_the_written_scenario_validates_and_runs(fast, one_lever_target, tmp_pat
     files = {p.name for p in out.iterdir()}
     assert {"found-levers.yaml", "changes.csv", "targets.csv", "report.md", "changes.png", "manifest.json"} <= files
     assert main(["validate", str(out / "found-levers.yaml")]) == 0
-    assert main(["run", str(out / "found-levers.yaml"), "--engine", "simlin", "--no-progress",
+    assert main(["run", str(out / "found-levers.yaml"), "--engine", "simlin", "--no-progress", "--workers", "1",
                  "--out", str(tmp_path / "run")]) == 0
     from model.scenarios import load_scenario
 
@@ -165,6 +165,8 @@ def test_the_written_scenario_validates_and_runs(fast, one_lever_target, tmp_pat
     (["--levers", "no such lever"], "is not a lever"),
     (["--name", "bad name!"], "--name"),
     (["--scheduler", "tcp://127.0.0.1:8786"], "add --robust"),
+    (["--start-years", "2016", "2012"], "--start-years"),
+    (["--from", "no-such-file.yaml"], "no-such-file.yaml"),
 ])
 def test_bad_options_are_refused_with_a_clear_message_and_exit_2(argv, words, tmp_path, capsys):
     try:

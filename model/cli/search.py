@@ -7,8 +7,8 @@
 Writes into --out (one complete run or nothing): SCENARIO.yaml (the found scenario, accepted by
 ``validate`` and ``run``), changes.csv, targets.csv, report.md, changes.png, and when the
 targets cannot all be met front.csv and front.png (the trade-off), then manifest.json.
-Exit 0 when the search ran (met or not: report.md says), 1 for a bad --from file, 2 for a bad
-option or --out (nothing was run).
+Exit 0 when the search ran (met or not: report.md says); 2 for a bad option, --from file or
+--out (nothing was run).
 """
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def _search(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ..project import Project
-    from ..scenarios import load_scenario
+    from ..scenarios import ScenarioError, load_scenario
     from ..search import report, search
     from ..search.goals import select
     from ..search.optimise import Settings
@@ -121,7 +121,11 @@ def _search(args: argparse.Namespace) -> int:
     for field, value in (("population", args.population), ("generations", args.generations)):
         if value is not None:  # sizes the search that costs the time: the robust one with --robust
             setattr(settings, ("robust_" if args.robust is not None else "") + field, value)
-    start = load_scenario(args.start, project) if args.start else None
+    try:
+        start = load_scenario(args.start, project) if args.start else None
+    except ScenarioError as err:  # a bad --from is a bad option: nothing runs
+        print("error: --from " + "\n  ".join(err.problems), file=sys.stderr)
+        return 2
     with OutputFolder(args.out, args.force) as out:
         executor = None
         if args.robust is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 from ..derivation import derive
 from ..engines.base import saved_years
 from ..errors import PlanSimError
-from ..lever_paths import FIRST_YEAR, STEP_YEAR, LeverPath
+from ..lever_paths import FIRST_YEAR, LAST_YEAR, STEP_YEAR, LeverPath
 from ..project import Project
 from .goals import Goals
 
@@ -54,8 +54,9 @@ class Space:
         start0 = np.array([_start(base.get(n)) for n in names], dtype=float)
         if years is not None:
             first, last = years
-            if not FIRST_YEAR <= first <= last:
-                raise PlanSimError(f"--start-years: expected FIRST <= LAST, both from {FIRST_YEAR}, got {first} {last}")
+            if not FIRST_YEAR <= first <= last <= LAST_YEAR:
+                raise PlanSimError(f"--start-years: expected whole years FIRST <= LAST from {FIRST_YEAR} to {LAST_YEAR}, "
+                                   f"got {first} {last}")
         return cls(names, x0, table.loc[names, "min"].to_numpy(float), table.loc[names, "max"].to_numpy(float),
                    table.loc[names, "step"].to_numpy(float), base, years, start0)
 
