@@ -148,8 +148,12 @@ def _search(args: argparse.Namespace) -> int:
             details={"feasible": found.feasible, "runs": found.runs, "change": found.change, "cost": found.cost,
                      "start_cost": found.start_cost, "conflicts": found.conflicts, "unreachable": found.unreachable,
                      "optimiser": "pymoo GA (constraints per target); NSGA-II for the trade-off"})
-    print(("met: every chosen target" if found.feasible else "NOT met together: see report.md (conflicts, front)")
-          + f"; {len(found.changes)} lever(s) changed; {found.runs} runs in {found.seconds:.1f} s; written to {args.out}")
+    from ..i18n import t
+
+    print(t("search_feasible" if found.feasible else "search_infeasible", args.lang))
+    print(t("search_runs", args.lang, runs=found.runs, seconds=f"{found.seconds:.1f}") + f"; {args.out}")
+    if found.conflicts:
+        print(t("search_conflicts", args.lang) + ": " + "; ".join(f"{a} × {b}" for a, b in found.conflicts))
     for row in report.changes_table(found, project.levers(), args.lang).itertuples(index=False):
         print("  " + " | ".join(str(v) for v in row[:-1]))
     return 0
