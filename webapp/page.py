@@ -10,7 +10,7 @@ import streamlit as st
 import model
 from model.metadata import MODULES, round_to_precision
 
-from . import charts, hindcast_tab, i18n, model_tab, runs, state, style, tiles, uploads
+from . import charts, hindcast_tab, i18n, model_tab, runs, search_panel, state, style, tiles, uploads
 from . import levers as lever_widgets
 from .widgets import choice
 from .i18n import t
@@ -296,6 +296,7 @@ def main() -> None:
             st.error(f"{t('uncertainty', lang)}:\n\n```\n{err}\n```")
     compare_title = uploads.display_title(known[compare], compare, lang)
     tiles.scorecard(cat, runs.score(current_key), runs.score(compare_key), compare_title, lang, spread)
+    search_panel.render(cat, runs.project(), levers, lang, set_levers)  # issue 14: find levers meeting targets
     for name, tab in tabs(lang):
         with tab:
             if name == "charts":

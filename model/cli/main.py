@@ -15,6 +15,7 @@ from . import args as cli_args
 from . import ensembles as cli_ensembles
 from . import hindcast as cli_hindcast
 from . import scenarios as cli_scenarios
+from . import search as cli_search
 from .table import WIDTH, render
 
 INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
@@ -59,6 +60,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
 REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register]
+REGISTRARS.append(cli_search.register)  # issue 14: policy search
 
 
 def build_parser() -> argparse.ArgumentParser:
