@@ -46,21 +46,24 @@ def check_indicator(project, indicator: str) -> str:
     raise PlanSimError(Problem("explain_unknown_indicator", indicator=quote(indicator), hint=hint))
 
 
-def changed_constants(project, levers: Mapping[str, object] | None) -> dict[str, float]:
-    """The run's constants (calibrated defaults, then the levers' knots) that differ from the
-    model file's own values: what the loop analysis must set."""
+def changed_constants(project, levers: Mapping[str, object] | None,
+                      params: Mapping[str, object] | None = None) -> dict[str, float]:
+    """The run's constants (calibrated defaults, ``params``, then the levers' knots) that differ
+    from the model file's own values: what the loop analysis must set."""
     text = read(project.mdl_path).variables
-    constants = {**project.constants(), **project.overrides(levers)}
+    constants = {**project.constants(), **project.overrides(levers, params)}
     return {n: float(v) for n, v in constants.items()
             if n in text and not (text[n].kind == "constant" and math.isclose(text[n].value, float(v), rel_tol=0, abs_tol=0))}
 
 
-def loop_analysis(project, levers: Mapping[str, object] | None, final_year: int) -> dict:
-    """Simlin's loop analysis of the run with ``levers`` (every declared loop pinned)."""
+def loop_analysis(project, levers: Mapping[str, object] | None, final_year: int,
+                  params: Mapping[str, object] | None = None) -> dict:
+    """Simlin's loop analysis of the run with ``levers`` and other constants ``params`` (every
+    declared loop pinned); see ``model.engines.simlin_engine.loop_analysis``."""
     from ..engines.simlin_engine import loop_analysis as analyse
 
     pinned = {d.id: d.members for d in declared_loops()}
-    return analyse(project.mdl_path, changed_constants(project, levers), pinned,
+    return analyse(project.mdl_path, changed_constants(project, levers, params), pinned,
                    project.declaration.run_times(final_year), project.control["SAVEPER"], ANALYSIS_TIMEOUT)
 
 

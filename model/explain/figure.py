@@ -27,12 +27,13 @@ def figure(explanation: Explanation, label: str, scenario: str, lang: str) -> Fi
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         if bands:
-            ax.stackplot(found.years, *bands.values(), labels=[loop_label(explanation, k, lang) for k in bands],
+            shown = found.years >= found.years[found.active][0]
+            ax.stackplot(found.years[shown], *(b[shown] for b in bands.values()), labels=[loop_label(explanation, k, lang) for k in bands],
                          alpha=0.85)
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         else:
             ax.text(0.5, 0.5, t("explain_no_loops", lang), ha="center", va="center", wrap=True, transform=ax.transAxes)
-        ax.set_xlim(found.years[0], found.years[-1])
+        ax.set_xlim(found.years[found.active][0] if found.active.any() else found.years[0], found.years[-1])
         ax.set_ylim(0, 1)
         ax.set_xlabel(t("explain_year", lang))
         ax.set_ylabel(t("explain_share", lang))

@@ -101,6 +101,18 @@ class Dominance:
     complete: bool
     missing: tuple[str, ...]  # declared loops through the variable the analysis did not find
 
+    def number(self, key: str) -> int:
+        """An other loop's number: its rank by mean share (1 = strongest), how the texts name it
+        (Simlin's ids change from run to run)."""
+        strength = {k: float(np.abs(s).mean()) for k, s in self.shares.items()}
+        undeclared = sorted((k for k in self.shares if self.loops[k]["declared"] is None), key=lambda k: -strength[k])
+        return undeclared.index(key) + 1
+
+    @property
+    def active(self) -> np.ndarray:
+        """Years in which some loop is active (not the first saved year: nothing changed yet)."""
+        return np.sum([np.abs(s) for s in self.shares.values()], axis=0) > 0 if self.shares else np.zeros(len(self.years), bool)
+
     def bands(self, others: int = 3) -> dict[str, np.ndarray]:
         """|share| per year by band: each declared loop found, the ``others`` strongest other
         loops (by mean share), then the rest of the other loops together (key OTHER)."""

@@ -8,7 +8,6 @@ from . import Explanation
 from .causes import Cause
 from .loops import OTHER
 
-CHAIN_SHOWN = 6  # variables of an other loop shown before "…"
 
 
 def variable_name(name: str, lang: str) -> str:
@@ -37,12 +36,14 @@ def loop_label(explanation: Explanation, key: str, lang: str) -> str:
     declared = {d.id: d for d in explanation.declared}
     if key in declared:
         return f"{key} {declared[key].name(lang)}"
-    return t("explain_other_loop", lang, id=key)
+    return t("explain_other_loop", lang, n=explanation.dominance.number(key))
 
 
-def chain(variables: tuple[str, ...], lang: str) -> str:
-    shown = [variable_name(v, lang) for v in variables[:CHAIN_SHOWN]]
-    return " → ".join(shown) + (" → …" if len(variables) > CHAIN_SHOWN else "")
+def chain(variables: tuple[str, ...], lang: str, start: tuple[str, ...] = ()) -> str:
+    """A loop's variables in causal order, from the first of ``start`` it passes through."""
+    first = next((variables.index(s) for s in start if s in variables), 0)
+    turned = variables[first:] + variables[:first]
+    return " → ".join(variable_name(v, lang) for v in turned + turned[:1])
 
 
 def period_rows(explanation: Explanation, lang: str) -> list[tuple[str, str]]:
@@ -50,7 +51,7 @@ def period_rows(explanation: Explanation, lang: str) -> list[tuple[str, str]]:
     found = explanation.dominance
     rows = []
     for first, last, keys, more in found.periods:
-        span = (found.years >= first) & (found.years <= last)
+        span = (found.years >= first) & (found.years <= last) & found.active
         parts = [f"{loop_label(explanation, k, lang)} ({abs(found.shares[k][span]).mean():.0%})" for k in keys]
         if more:
             parts.append(t("explain_more", lang, n=more))
@@ -59,14 +60,19 @@ def period_rows(explanation: Explanation, lang: str) -> list[tuple[str, str]]:
 
 
 def cause_lines(node: Cause, lang: str, depth: int = 0) -> list[str]:
+    """The tree, one indented line per variable; constants equal in both runs are left out
+    (they cannot explain a change) and counted on one line."""
     relative = "" if node.relative != node.relative or node.change == 0 else f", {node.relative:+.1%}"
     change = number(node.change)
     line = t("explain_cause_line", lang, name=variable_name(node.name, lang), unit=unit(node.units, lang),
              value=number(node.value), against=number(node.against),
              change=change if change.startswith(("-", "–")) else "+" + change, relative=relative)
     out = ["  " * depth + ("- " if depth else "") + line]
-    for child in node.children:
+    kept = [c for c in node.children if not (c.kind == "constant" and c.change == 0)]
+    for child in kept:
         out += cause_lines(child, lang, depth + 1)
+    if len(kept) < len(node.children):
+        out.append("  " * (depth + 1) + "- " + t("explain_constants_hidden", lang, n=len(node.children) - len(kept)))
     return out
 
 
@@ -84,12 +90,13 @@ def render(explanation: Explanation, label: str, scenario: str, against: str, la
         lines.append(t("explain_years", lang).ljust(width) + t("explain_dominant", lang))
         lines += [years.ljust(width) + text for years, text in rows]
         others = [k for k in _shown_keys(found) if found.loops[k]["declared"] is None]
+        start = (explanation.variable, *(c.name for c in explanation.causes.children))
         if others:
             lines += ["", t("explain_other_loops_list", lang)]
             for key in others:
                 loop = found.loops[key]
-                lines.append(f"  {key}: " + t("explain_loop_variables", lang, polarity=t(f"explain_{loop['polarity']}", lang),
-                                             n=len(loop["variables"]), chain=chain(loop["variables"], lang)))
+                lines.append(f"  {loop_label(explanation, key, lang)}: " + t("explain_loop_variables", lang, polarity=t(f"explain_{loop['polarity']}", lang),
+                                             n=len(loop["variables"]), chain=chain(loop["variables"], lang, start)))
         if not found.complete:
             lines.append(t("explain_sampled", lang))
     if found.missing:
