@@ -4,8 +4,8 @@ model/loops.yaml.
 
 A loop Simlin finds is a declared loop when its variables are that loop's members (the same
 cycle; Simlin's own loop names only say which pinned loop a found loop resembles). Every other
-loop is an "other loop", shown with its variables. The loops that matter for an indicator are those through its variable or one of
-that variable's direct causes; each year their scores are renormalised over these loops, so the
+loop is an "other loop", shown with its variables. The loops that matter for an indicator are
+those through its variable or one of that variable's direct causes; each year their scores are renormalised over these loops, so the
 shares of one year add up to 1. A period is a run of years in which the same loops dominate:
 the fewest loops, strongest first, whose shares add up to at least half (LTM's rule).
 """
@@ -101,23 +101,27 @@ class Dominance:
     complete: bool
     missing: tuple[str, ...]  # declared loops through the variable the analysis did not find
 
+    def others(self) -> list[str]:
+        """The undeclared loops, strongest (by mean |share|) first."""
+        strength = {k: float(np.abs(s).mean()) for k, s in self.shares.items()}
+        return sorted((k for k in self.shares if self.loops[k]["declared"] is None), key=lambda k: -strength[k])
+
     def number(self, key: str) -> int:
         """An other loop's number: its rank by mean share (1 = strongest), how the texts name it
         (Simlin's ids change from run to run)."""
-        strength = {k: float(np.abs(s).mean()) for k, s in self.shares.items()}
-        undeclared = sorted((k for k in self.shares if self.loops[k]["declared"] is None), key=lambda k: -strength[k])
-        return undeclared.index(key) + 1
+        return self.others().index(key) + 1
 
     @property
     def active(self) -> np.ndarray:
         """Years in which some loop is active (not the first saved year: nothing changed yet)."""
-        return np.sum([np.abs(s) for s in self.shares.values()], axis=0) > 0 if self.shares else np.zeros(len(self.years), bool)
+        if not self.shares:
+            return np.zeros(len(self.years), bool)
+        return np.sum([np.abs(s) for s in self.shares.values()], axis=0) > 0
 
     def bands(self, others: int = 3) -> dict[str, np.ndarray]:
         """|share| per year by band: each declared loop found, the ``others`` strongest other
         loops (by mean share), then the rest of the other loops together (key OTHER)."""
-        strength = {k: float(np.abs(s).mean()) for k, s in self.shares.items()}
-        undeclared = sorted((k for k in self.shares if self.loops[k]["declared"] is None), key=lambda k: -strength[k])
+        undeclared = self.others()
         out = {k: np.abs(self.shares[k]) for k in self.shares if self.loops[k]["declared"] is not None}
         out.update({k: np.abs(self.shares[k]) for k in undeclared[:others]})
         if undeclared[others:]:
