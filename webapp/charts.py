@@ -184,8 +184,9 @@ def wide_base_band(bands: pd.DataFrame, ind: str) -> bool:
     return width > WIDE_BASE_BAND * max(middle, 1e-12)
 
 
-def charts_tab(cat, current, comparison, compare_title: str, lang: str, spread=None) -> None:
-    """Per module: the indicator picker, the legend and one chart per chosen indicator."""
+def charts_tab(cat, current, comparison, compare_title: str, lang: str, spread=None, why=None) -> None:
+    """Per module: the indicator picker, the legend and one chart per chosen indicator;
+    ``why(ind)``, when given, draws the indicator's Why? panel under its chart."""
     names = series_names(lang, compare_title, cat.plans, spread.members if spread is not None else 0)
     bands = spread.bands if spread is not None else None
     for module in MODULES:
@@ -205,4 +206,6 @@ def charts_tab(cat, current, comparison, compare_title: str, lang: str, spread=N
                                               bands=bands is not None, years=x_domain(data)), width="stretch")
                 if bands is not None and wide_base_band(bands, ind):
                     st.caption(t("band_wide_2010", lang))
+                if why is not None:
+                    why(ind)
 

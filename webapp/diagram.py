@@ -15,6 +15,7 @@ from typing import Mapping
 from model.mdl import ModelText
 
 LEVER_FILL, STOCK_FILL, OUTSIDE_COLOUR, FLOW_COLOUR = "#d9f2d9", "#dce9f7", "#9a9a9a", "#4a6fa5"
+HIGHLIGHT_COLOUR = "#d62728"  # a feedback loop drawn on the diagram (the Why? panel's dominant loop)
 
 
 def _quote(text: str) -> str:
@@ -73,14 +74,22 @@ class StockFlowStructure:
 
         return {name: of(name) for name in groups}
 
-    def dot(self, module: str, names: dict[str, str] | None = None, units: dict[str, str] | None = None,
-            docs: dict[str, str] | None = None) -> str:
+    def dot(self, module: str | None, names: dict[str, str] | None = None, units: dict[str, str] | None = None,
+            docs: dict[str, str] | None = None, highlight: tuple[str, ...] = ()) -> str:
         """DOT source of one module: its stocks, flows, auxiliaries and levers, and the variables
         of other modules that feed them (grey). ``names``, ``units`` and ``docs`` give the shown
-        name, unit and comment of a variable in the reader's language (default: the model's)."""
+        name, unit and comment of a variable in the reader's language (default: the model's).
+        ``highlight``: a feedback loop's variables in order (model names): they and the links
+        from each to the next are drawn in red, and every one of them is drawn, whatever its
+        module; ``module`` None: the highlighted loop alone."""
         names, units, docs = names or {}, units if units is not None else self.units, docs if docs is not None else self.docs
         inside = {n for n, mods in self.module.items() if module in mods and n not in self.hidden and n in self.kind}
+        inside |= {n for n in highlight if n in self.kind}
+        loop_links = set(zip(highlight, highlight[1:] + highlight[:1]))
+        red = f', color="{HIGHLIGHT_COLOUR}", fontcolor="{HIGHLIGHT_COLOUR}", penwidth=2.5'
         inputs = {s for s, d, _ in self.links if d in inside and s not in inside and s not in self.hidden}
+        if module is None:  # the loop alone
+            inputs = set()
         lines = [
             "digraph model {",
             '  graph [rankdir=TB, fontname="sans-serif", nodesep=0.3, ranksep=0.4];',
@@ -101,7 +110,7 @@ class StockFlowStructure:
                 style = f'shape=box, style="rounded,filled", fillcolor="{LEVER_FILL}", label={_quote(shown)}'
             else:
                 style = f"shape=plaintext, label={_quote(shown)}"
-            lines.append(f"  {_quote(name)} [{style}, tooltip={tip}];")
+            lines.append(f"  {_quote(name)} [{style}{red if name in highlight else ''}, tooltip={tip}];")
         cloud = 0
         for flow, (source, sink) in self.flow_ends.items():
             if flow not in inside:
@@ -113,13 +122,15 @@ class StockFlowStructure:
                     end = f"cloud{cloud}"
                     lines.append(f'  {end} [shape=ellipse, style=dashed, label="", width=0.35, height=0.2, color="{OUTSIDE_COLOUR}"];')
                 ends.append(_quote(end))
-            lines.append(f'  {ends[0]} -> {_quote(flow)} [penwidth=3, arrowhead=none, color="{FLOW_COLOUR}"];')
-            lines.append(f'  {_quote(flow)} -> {ends[1]} [penwidth=3, color="{FLOW_COLOUR}"];')
+            colour = HIGHLIGHT_COLOUR if flow in highlight and (source in highlight or sink in highlight) else FLOW_COLOUR
+            lines.append(f'  {ends[0]} -> {_quote(flow)} [penwidth=3, arrowhead=none, color="{colour}"];')
+            lines.append(f'  {_quote(flow)} -> {ends[1]} [penwidth=3, color="{colour}"];')
         sign = {"POSITIVE": "+", "NEGATIVE": "−"}
         for src, dst, polarity in self.links:
             if dst in inside and (src in inside or src in inputs) and self.kind.get(dst) != "stock":
+                colour = f'{HIGHLIGHT_COLOUR}", penwidth="2' if (src, dst) in loop_links else "#7f7f7f"
                 lines.append(
-                    f'  {_quote(src)} -> {_quote(dst)} [style=dashed, color="#7f7f7f", arrowsize=0.6, '
+                    f'  {_quote(src)} -> {_quote(dst)} [style=dashed, color="{colour}", arrowsize=0.6, '
                     f'headlabel="{sign.get(polarity, "")}"];'
                 )
         lines.append("}")

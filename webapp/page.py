@@ -10,7 +10,7 @@ import streamlit as st
 import model
 from model.metadata import MODULES, round_to_precision
 
-from . import charts, hindcast_tab, i18n, model_tab, runs, search_panel, state, style, tiles, uploads
+from . import charts, hindcast_tab, i18n, model_tab, runs, search_panel, state, style, tiles, uploads, why_panel
 from . import levers as lever_widgets
 from .widgets import choice
 from .i18n import t
@@ -300,7 +300,8 @@ def main() -> None:
     for name, tab in tabs(lang):
         with tab:
             if name == "charts":
-                charts.charts_tab(cat, runs.Result(current), runs.Result(comparison), compare_title, lang, spread)
+                charts.charts_tab(cat, runs.Result(current), runs.Result(comparison), compare_title, lang, spread,
+                                  why=lambda ind: why_panel.render(cat, ind, current_key, compare_key, compare_title, lang))
             elif name == "table":
                 titles = {"current": t("series_current", lang), compare: compare_title,
                           "history": t("series_history", lang)}

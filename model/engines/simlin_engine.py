@@ -208,3 +208,39 @@ def link_polarities(mdl_path: Path | str, names: Iterable[str]) -> dict[tuple[st
         if source is not None and target is not None:
             found[(source, target)] = link.polarity.name.lower()
     return found
+
+
+def loop_analysis(mdl_path: Path | str, constants: Mapping[str, float], pinned: Mapping[str, Sequence[str]],
+                  times: RunTimes, saveper: float, timeout: float = 10.0) -> dict:
+    """Simlin's Loops That Matter discovery (``Model.analyze``) on the model file with
+    ``constants`` (model names -> values) set and the loops ``pinned`` (id -> member model
+    names) always scored. Plain data for ``model.explain``: ``years``, ``loops`` (each: id,
+    variables as Simlin identifiers, polarity 'reinforcing'/'balancing'/'undetermined', partition,
+    ``score``: the signed relative loop score per saved year, its share of its partition's
+    loop activity, in [-1, 1]), ``complete`` (every loop enumerated) and ``truncated``."""
+    import dataclasses
+    import simlin
+
+    sim = simlin.load(Path(mdl_path))  # in memory: the edits below never reach the file
+    sim.project.set_sim_specs(start=times.start, stop=float(times.final_year), dt=times.dt, save_step=saveper)
+    with sim.edit() as (current, patch):
+        for loop_id, members in pinned.items():
+            patch.set_loop_name(loop_id, [ident(name) for name in members])
+        for name, value in constants.items():
+            var = current.get(ident(name))
+            if var is None:
+                raise PlanSimError(f"loop analysis: '{name}' is not a variable of {Path(mdl_path).name}")
+            patch.upsert(dataclasses.replace(var, equation=repr(_number(value))))
+    found = sim.analyze(timeout=timeout)
+    if found.analysis_error:
+        raise PlanSimError(f"loop analysis failed: {str(found.analysis_error)[:300]}")
+    polarity = {simlin.LoopPolarity.REINFORCING: "reinforcing", simlin.LoopPolarity.MOSTLY_REINFORCING: "reinforcing",
+                simlin.LoopPolarity.BALANCING: "balancing", simlin.LoopPolarity.MOSTLY_BALANCING: "balancing"}
+    n_saved = int(round((float(times.final_year) - times.start) / saveper)) + 1
+    loops = []
+    for loop in found.loops:
+        score = np.zeros(n_saved) if loop.behavior_time_series is None else np.nan_to_num(loop.behavior_time_series[:n_saved])
+        loops.append({"id": loop.id, "variables": tuple(loop.variables), "partition": loop.partition,
+                      "polarity": polarity.get(loop.polarity, "undetermined"), "score": score})
+    return {"years": times.start + saveper * np.arange(n_saved), "loops": loops,
+            "complete": bool(found.enumeration_complete), "truncated": bool(found.truncated)}
