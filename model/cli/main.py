@@ -13,6 +13,7 @@ import sys
 from ..declaration import DEFAULT_FINAL_YEAR
 from . import args as cli_args
 from . import ensembles as cli_ensembles
+from . import export as cli_export
 from . import hindcast as cli_hindcast
 from . import scenarios as cli_scenarios
 from .table import WIDTH, render
@@ -59,6 +60,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
 REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register]
+REGISTRARS.append(cli_export.register)  # issue 14: export
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -208,3 +208,10 @@ def link_polarities(mdl_path: Path | str, names: Iterable[str]) -> dict[tuple[st
         if source is not None and target is not None:
             found[(source, target)] = link.polarity.name.lower()
     return found
+
+
+def to_xmile(mdl_path: Path | str) -> bytes:
+    """The Vensim file ``mdl_path`` converted to XMILE by Simlin's converter (``model.export``)."""
+    import simlin
+
+    return simlin.load(Path(mdl_path)).project.to_xmile()
