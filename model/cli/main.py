@@ -12,6 +12,7 @@ import sys
 
 from ..declaration import DEFAULT_FINAL_YEAR
 from . import args as cli_args
+from . import discover as cli_discover
 from . import ensembles as cli_ensembles
 from . import export as cli_export
 from . import hindcast as cli_hindcast
@@ -60,6 +61,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
 REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register]
+REGISTRARS.append(cli_discover.register)  # issue 14: scenario discovery
 REGISTRARS.append(cli_export.register)  # issue 14: export
 
 
