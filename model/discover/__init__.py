@@ -4,8 +4,8 @@
 scenario, scores the target in every member (the scorecard's rule, ``model.scorecard``: a
 member *misses* the target unless its status is met or exceeded, so ``near`` counts as missed,
 as in the ensemble's P(met)), then looks for the few input ranges (boxes) in which the misses
-concentrate, with PRIM (the EMA Workbench's ``ema_workbench.analysis.prim``) or CART (its
-``cart``, on scikit-learn's decision tree).
+concentrate, with PRIM (the EMA Workbench's ``ema_workbench.analysis.prim``) or CART (scikit-learn's
+decision tree, at most CART_DEPTH splits per box).
 
 Inputs varied (one Latin hypercube over all of them, ``model.experiments.uncertainty.sample``):
 
@@ -20,7 +20,7 @@ Each box is reported with its coverage (share of all misses that fall in the box
 (share of the members in the box that miss), as the Workbench computes them. PRIM's box is the
 first on its peeling trajectory whose density reaches ``threshold`` (the largest coverage at
 that density); further boxes are searched among the members left outside, up to ``max_boxes``.
-CART reports its leaves whose density reaches ``threshold``, largest coverage first.
+CART reports the tree's leaves whose density reaches ``threshold``, largest coverage first.
 """
 from __future__ import annotations
 

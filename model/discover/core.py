@@ -1,6 +1,7 @@
 """The discovery itself: inputs, ensemble, scoring, PRIM or CART boxes (see the package docstring)."""
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -21,6 +22,7 @@ DEFAULT_THRESHOLD = 0.8  # density (share of members that miss) a box must reach
 DEFAULT_MASS_MIN = 0.05  # a box holds at least 5 % of the members (PRIM's and CART's default)
 DEFAULT_MAX_BOXES = 2
 METHODS = ("prim", "cart")
+CART_DEPTH = 4  # at most four conditions per box: "the few conditions"
 OUTCOMES = ("boxes", "never", "always", "no_box")
 TABLE_COLUMNS = ["box", "input", "kind", "label", "unit", "low", "high", "range_low", "range_high",
                  "coverage", "density", "mass", "members_in_box", "missed_in_box"]
@@ -267,15 +269,30 @@ def _prim_boxes(x: pd.DataFrame, missed: np.ndarray, threshold: float, mass_min:
 
 
 def _cart_boxes(x: pd.DataFrame, missed: np.ndarray, threshold: float, mass_min: float, max_boxes: int):
-    cart = _ema("cart")
-    frame = x.reset_index(drop=True)
-    alg = cart.CART(frame, missed.astype(int), mass_min=mass_min)
-    alg.build_tree()
+    """CART (scikit-learn's decision tree; the Workbench's wrapper fails on one input): each leaf
+    is a box (the splits on its path); leaves whose density reaches ``threshold``, by coverage."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    values = x.to_numpy(float)
+    tree = DecisionTreeClassifier(min_samples_leaf=max(1, math.ceil(mass_min * len(x))), max_depth=CART_DEPTH,
+                                  random_state=0).fit(values, missed)
+    leaves = tree.apply(values)
+    nodes = tree.tree_
     found = []
-    for lims, stats in zip(alg.boxes, alg.stats):
-        if stats["density"] >= threshold:
-            inside = np.all([(frame[c] >= lims[c].iloc[0]) & (frame[c] <= lims[c].iloc[1]) for c in frame.columns], axis=0)
-            found.append(Box(_limits(lims, frame), float(stats["coverage"]), float(stats["density"]),
-                             float(stats["mass"]), int(inside.sum()), int(missed[inside].sum())))
+
+    def walk(node: int, low: np.ndarray, high: np.ndarray) -> None:
+        left, right = nodes.children_left[node], nodes.children_right[node]
+        if left == right:  # a leaf
+            inside = leaves == node
+            k, n = int(missed[inside].sum()), int(inside.sum())
+            if n and k / n >= threshold:
+                lims = pd.DataFrame([low, high], columns=x.columns)
+                found.append(Box(_limits(lims, x), k / missed.sum(), k / n, n / len(x), n, k))
+            return
+        j, cut = nodes.feature[node], nodes.threshold[node]
+        walk(left, low, np.where(np.arange(len(high)) == j, np.minimum(high, cut), high))
+        walk(right, np.where(np.arange(len(low)) == j, np.maximum(low, cut), low), high)
+
+    walk(0, values.min(axis=0), values.max(axis=0))
     found.sort(key=lambda b: -b.coverage)
     return found[:max_boxes], None, None
