@@ -175,3 +175,17 @@ def test_words_exist_in_both_languages():
 
     keys = [k for k in words() if k.startswith("discover_")]
     assert len(keys) >= 10 and all(words()[k]["zh"] and words()[k]["en"] for k in keys)
+
+
+def test_prim_keeps_only_the_conditions_that_matter():
+    """A tiny synthetic problem: misses where a < 0.3, five inputs that do not matter; the box
+    names a alone, cut near 0.3 (PRIM alone also peels some noise inputs a little)."""
+    from model.discover import core
+
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame(rng.uniform(size=(400, 6)), columns=["a", *(f"noise{k}" for k in range(5))])
+    missed = (x["a"] < 0.3).to_numpy()
+    boxes, path, chosen = core._prim_boxes(x, missed, 0.9, 0.05, 1)
+    assert len(boxes) == 1 and list(boxes[0].limits["input"]) == ["a"]
+    assert abs(boxes[0].limits.iloc[0]["high"] - 0.3) < 0.05 and boxes[0].density >= 0.9
+    assert path.iloc[chosen]["res_dim"] == 1

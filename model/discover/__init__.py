@@ -19,7 +19,9 @@ Inputs varied (one Latin hypercube over all of them, ``model.experiments.uncerta
 Each box is reported with its coverage (share of all misses that fall in the box) and density
 (share of the members in the box that miss), as the Workbench computes them. PRIM's box is the
 first on its peeling trajectory whose density reaches ``threshold`` (the largest coverage at
-that density); further boxes are searched among the members left outside, up to ``max_boxes``.
+that density), then rid of the restrictions it does not need to keep that density (the
+Workbench's ``drop_restriction``: the few conditions that matter); further boxes are searched
+among the members left outside, up to ``max_boxes``.
 CART reports the tree's leaves whose density reaches ``threshold``, largest coverage first.
 """
 from __future__ import annotations

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -20,7 +21,7 @@ DEFAULT_MEMBERS = 1000
 DEFAULT_LEVER_SPAN = 0.2  # levers vary within +-20 % of their range around the scenario's level
 DEFAULT_THRESHOLD = 0.8  # density (share of members that miss) a box must reach
 DEFAULT_MASS_MIN = 0.05  # a box holds at least 5 % of the members (PRIM's and CART's default)
-DEFAULT_MAX_BOXES = 2
+DEFAULT_MAX_BOXES = 1  # further boxes, among the members left outside, are small and often fit noise
 METHODS = ("prim", "cart")
 CART_DEPTH = 4  # at most four conditions per box: "the few conditions"
 OUTCOMES = ("boxes", "never", "always", "no_box")
@@ -36,13 +37,13 @@ _EMA_IMPORT_WARNING = "ipyparallel not installed"
 _EMA_PANDAS_WARNING = "The inplace keyword in DataFrame"
 
 
+@contextmanager
 def _quiet_ema():
     """A context in which the Workbench's two known, harmless warnings are ignored (by message)."""
-    context = warnings.catch_warnings()
-    context.__enter__()
-    warnings.filterwarnings("ignore", message=_EMA_IMPORT_WARNING, category=UserWarning)
-    warnings.filterwarnings("ignore", message=_EMA_PANDAS_WARNING)
-    return context
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_EMA_IMPORT_WARNING, category=UserWarning)
+        warnings.filterwarnings("ignore", message=_EMA_PANDAS_WARNING)
+        yield
 
 
 def _ema(module: str):
@@ -226,11 +227,7 @@ def discover(project: Project, levers: Mapping[str, object] | None, target: pd.S
         result.outcome = "always" if missed.all() else "never"
         return result
     finder = _prim_boxes if method == "prim" else _cart_boxes
-    context = _quiet_ema()
-    try:
-        result.boxes, result.trajectory, result.chosen = finder(inputs, missed, threshold, mass_min, max_boxes)
-    finally:
-        context.__exit__(None, None, None)
+    result.boxes, result.trajectory, result.chosen = finder(inputs, missed, threshold, mass_min, max_boxes)
     if not result.boxes:
         result.outcome = "no_box"
     return result
@@ -241,12 +238,18 @@ def _limits(lims: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name in x.columns:
         low, high = float(lims[name].iloc[0]), float(lims[name].iloc[1])
-        if low > x[name].min() or high < x[name].max():
+        slack = 1e-9 * max(abs(float(x[name].max()) - float(x[name].min())), 1e-300)
+        if low > x[name].min() + slack or high < x[name].max() - slack:
             rows.append((name, low, high))
     return pd.DataFrame(rows, columns=["input", "low", "high"])
 
 
 def _prim_boxes(x: pd.DataFrame, missed: np.ndarray, threshold: float, mass_min: float, max_boxes: int):
+    with _quiet_ema():
+        return _prim_search(x, missed, threshold, mass_min, max_boxes)
+
+
+def _prim_search(x: pd.DataFrame, missed: np.ndarray, threshold: float, mass_min: float, max_boxes: int):
     prim = _ema("prim")
     alg = prim.Prim(x.reset_index(drop=True), missed.astype(int), threshold=threshold, mass_min=mass_min)
     boxes, trajectory, chosen = [], None, None
@@ -260,12 +263,44 @@ def _prim_boxes(x: pd.DataFrame, missed: np.ndarray, threshold: float, mass_min:
         reaching = np.flatnonzero(path["density"].to_numpy() >= threshold)
         i = int(reaching[0]) if reaching.size else len(path) - 1
         box.select(i)
+        if _simplify(box, alg, x, missed, threshold):
+            i = len(box.peeling_trajectory) - 1  # the simplified box, appended to the trajectory
+        path = box.peeling_trajectory
         stats = path.iloc[i]
         boxes.append(Box(_limits(box.box_lims[i], x), float(stats["coverage"]), float(stats["density"]),
                          float(stats["mass"]), int(stats["n"]), int(stats["k"])))
         if trajectory is None:
             trajectory, chosen = path[["coverage", "density", "mass", "res_dim", "n", "k"]].copy(), i
     return boxes, trajectory, chosen
+
+
+def _simplify(box, alg, x: pd.DataFrame, missed: np.ndarray, threshold: float) -> bool:
+    """Drop the restrictions a box does not need (the Workbench's ``drop_restriction``, each
+    drop a new point of the trajectory): while dropping one keeps the density at or above
+    ``threshold``, drop the one whose removal keeps it highest. PRIM peels noise inputs a little
+    too; the box users read should name only the few conditions that matter. True if any was
+    dropped (the last box of the trajectory is then the simplified one)."""
+    rows = alg.yi_remaining
+    dropped = False
+    data, y = x.iloc[rows].reset_index(drop=True), missed[rows]
+    while True:
+        lims = box.box_lims[-1]
+        restricted = list(_limits(lims, x)["input"])
+        if len(restricted) <= 1:
+            return dropped
+        best, best_density = None, -1.0
+        for name in restricted:
+            inside = np.ones(len(data), dtype=bool)
+            for other in restricted:
+                if other != name:
+                    inside &= (data[other] >= lims[other].iloc[0]).to_numpy() & (data[other] <= lims[other].iloc[1]).to_numpy()
+            density = y[inside].mean() if inside.any() else 0.0
+            if density > best_density:
+                best, best_density = name, density
+        if best_density < threshold:
+            return dropped
+        box.drop_restriction(best)
+        dropped = True
 
 
 def _cart_boxes(x: pd.DataFrame, missed: np.ndarray, threshold: float, mass_min: float, max_boxes: int):
