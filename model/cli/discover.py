@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "model/uncertainties.yaml, and every lever within --lever-span of its range around the "
                     "scenario's setting), score --target in every member (missed: not met, as the scorecard "
                     "says; near counts as missed) and find the few input ranges (boxes) where the misses "
-                    "concentrate, with PRIM or CART from the EMA Workbench. Writes boxes.csv (each box's "
+                    "concentrate, with PRIM (EMA Workbench) or CART (scikit-learn's decision tree). Writes boxes.csv (each box's "
                     "ranges, labels, units, coverage and density), members.csv, trajectory.csv (PRIM), "
                     "discover.png and manifest.json. A target met (or missed) in every member has no box: "
                     "the command says so.\n\n" + HELP_OUT,
@@ -99,6 +99,7 @@ def _discover(args: argparse.Namespace) -> int:
     from ..experiments.batch import scenario_entries
     from ..experiments.uncertainty import load_uncertainties
     from ..i18n import t
+    from ..i18n import unit as unit_word
     from ..project import Project
     from ..scenarios import load_scenario
 
@@ -141,7 +142,7 @@ def _discover(args: argparse.Namespace) -> int:
         print(t("discover_box", args.lang, box=k, coverage=f"{box.coverage:.0%}", density=f"{box.density:.0%}",
                 mass=f"{box.mass:.0%}"))
         for _, row in table[table["box"] == k].iterrows():
-            unit = f" {row['unit']}" if row["unit"] and row["unit"] != "Dmnl" else ""
+            unit = f" {row['unit']}" if row["unit"] and row["unit"] != unit_word("Dmnl", args.lang) else ""
             print(f"  {row['label']}: {row['low']:.4g} .. {row['high']:.4g}{unit}"
                   f"  [{row['range_low']:.4g} .. {row['range_high']:.4g}]")
     print(t("discover_written", args.lang, out=args.out), file=sys.stderr)

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from ..figures.fonts import apply_fonts, font_context
 from ..i18n import t
+from ..i18n import unit as unit_word
 from .core import Discovery
 
 COLOURS = ("tab:red", "tab:purple", "tab:orange", "tab:brown", "tab:pink")
@@ -66,7 +67,7 @@ def _limits(ax, result: Discovery, table, lang: str) -> None:
         ax.barh(k, stop - start, left=start, color=COLOURS[(row["box"] - 1) % len(COLOURS)], alpha=0.7)
         ax.text(1.01, k, f"{row['low']:.4g} - {row['high']:.4g}", va="center", fontsize=8,
                 transform=ax.get_yaxis_transform())
-        unit = f" ({row['unit']})" if row["unit"] and row["unit"] != "Dmnl" else ""
+        unit = f" ({row['unit']})" if row["unit"] and row["unit"] != unit_word("Dmnl", lang) else ""
         labels.append(f"[{row['box']}] {row['label']}{unit}")
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(0, 1)
