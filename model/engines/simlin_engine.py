@@ -244,3 +244,10 @@ def loop_analysis(mdl_path: Path | str, constants: Mapping[str, float], pinned: 
                       "polarity": polarity.get(loop.polarity, "undetermined"), "score": score})
     return {"years": times.start + saveper * np.arange(n_saved), "loops": loops,
             "complete": bool(found.enumeration_complete), "truncated": bool(found.truncated)}
+
+
+def to_xmile(mdl_path: Path | str) -> bytes:
+    """The Vensim file ``mdl_path`` converted to XMILE by Simlin's converter (``model.export``)."""
+    import simlin
+
+    return simlin.load(Path(mdl_path)).project.to_xmile()
