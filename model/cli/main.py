@@ -14,6 +14,7 @@ from ..declaration import DEFAULT_FINAL_YEAR
 from . import args as cli_args
 from . import ensembles as cli_ensembles
 from . import hindcast as cli_hindcast
+from . import report as cli_report
 from . import scenarios as cli_scenarios
 from .table import WIDTH, render
 
@@ -58,7 +59,7 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
-REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register]
+REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register, cli_report.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
