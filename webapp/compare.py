@@ -235,8 +235,8 @@ def render(cat: runs.Catalog, current_levers: dict[str, object], lang: str) -> N
     st.caption(t("compare_matrix_caption", lang) + "  " + "  ".join(
         report.status_text(s, lang) for s in report.STATUS_MARKS))
     table = matrix_table(cat, cards, titles[lang], lang)
-    st.dataframe(styled(table, report.scorecard_matrix(cards, cat.target_table)), key="compare_matrix",
-                 width="stretch", height=min(36 * (len(table) + 1) + 4, 1200))
+    with st.container(key="compare_matrix"):  # a plain HTML table: its text prints and reads in the page
+        st.table(styled(table, report.scorecard_matrix(cards, cat.target_table)))
 
     st.download_button(t("compare_report", lang), data=lambda: report_pdf(cat, chosen, titles, lang),
                        file_name=f"plansim-report-{lang}.pdf", mime="application/pdf", key="compare_report",
