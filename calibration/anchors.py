@@ -24,6 +24,7 @@ sees the anchored pollutant paths and their abatement cost. By hand:
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from pathlib import Path
@@ -51,7 +52,11 @@ DERIVED = {  # 2010 state constant -> the calibrated run's variable
     "initial upgraded share of treatment capacity": "upgraded share of treatment capacity",
 }
 LAND_SERIES, LAND_FACTOR, LAND_YEAR = "construction_land_area_approx", "land per unit of new capital", 2009
-VARIABLES = ["construction land", "coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
+# The new-land quota of business as usual: the calibrated run's 2010 need for new construction
+# land, rounded up to the lever's step, so the limit binds when the need outgrows it (2011 on),
+# never in the history. Its recorded path's knot 3 (from 2010) and the lever's default.
+QUOTA, HISTORY_END = "new construction land quota", 2010
+VARIABLES = ["construction land", "land demand of new capital", "industrial land redevelopment", "coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
              "resident population", "sewage treatment rate", "industrial COD emissions", "sewage generated",
              *DERIVED.values()]
 
@@ -79,9 +84,9 @@ def observed_point(series: str, year: int) -> float:
 class HistoryRun:
     """The calibrated 2000-2010 run with some constants overridden (fast engine)."""
 
-    def __init__(self):
+    def __init__(self, estimates=None):
         self.problem = Calibration()
-        self.base = self.problem.params(results.read_estimates(self.problem))
+        self.base = self.problem.params(results.read_estimates(self.problem) if estimates is None else estimates)
         self.constants = self.problem.reference.constants()
 
     def __call__(self, **overrides: float) -> pd.DataFrame:
@@ -95,9 +100,10 @@ def knots(lever: str, value: float) -> dict[str, float]:
     return {knot_name(lever, k, "value"): value for k in range(ANCHORED_KNOT, KNOTS + 1)}
 
 
-def anchor() -> dict[str, float]:
-    """Every anchored constant of the model file (name -> value)."""
-    run = HistoryRun()
+def anchor(estimates=None) -> dict[str, float]:
+    """Every anchored constant of the model file (name -> value); ``estimates`` (default: the
+    committed ones) in the order of the calibration problem's parameters."""
+    run = HistoryRun(estimates)
     c = run.constants
     so2, cod = observed(SO2_SERIES), observed(COD_SERIES)
 
@@ -132,6 +138,12 @@ def anchor() -> dict[str, float]:
     land = observed_point(LAND_SERIES, LAND_YEAR)
     anchored[LAND_FACTOR] = brentq(lambda f: run(**{**anchored, LAND_FACTOR: f}).loc[LAND_YEAR, "construction land"] - land,
                                    0.001, 0.2, xtol=1e-9)
+    # The quota: the 2010 need for new land with the quota out of the way (the lever's maximum).
+    lever = run.problem.reference.levers().set_index("name").loc[QUOTA]
+    free = run(**{**anchored, **knots(QUOTA, float(lever["max"]))}).loc[HISTORY_END]
+    need = free["land demand of new capital"] - free["industrial land redevelopment"]
+    quota = math.ceil(need / float(lever["step"]) - 1e-9) * float(lever["step"])
+    anchored.update(knots(QUOTA, quota))
     final = run(**anchored)
     derived = {name: float(final.loc[2010, variable]) for name, variable in DERIVED.items()}
 
@@ -144,7 +156,8 @@ def anchor() -> dict[str, float]:
     if not (0 <= share <= 1 and 0 <= treated < 1):
         raise PlanSimError(f"2010 start out of range: desulphurised share {share}, treatment rate {treated}")
     capacity = treated * start["sewage generated"] / c["sewage capacity utilisation"]
-    model_knots = {knot_name(lever, k, "value"): value for lever, value in ((DESULPHURISATION, rate), (SEWAGE, starts))
+    model_knots = {knot_name(lever, k, "value"): value
+                   for lever, value in ((DESULPHURISATION, rate), (SEWAGE, starts), (QUOTA, quota))
                    for k in range(1, KNOTS + 1)}
     return {"coal SO2 factor": factor, "COD load per resident": load, LAND_FACTOR: anchored[LAND_FACTOR], **model_knots,
             "initial desulphurised share of coal": share, "initial sewage treatment capacity": capacity, **derived}
@@ -167,7 +180,7 @@ def write_model(values: dict[str, float], path: Path = MODEL_FILE) -> None:
 def write_policy(values: dict[str, float], path: Path = POLICY_FILE) -> None:
     """Set the anchored knot's value; the rest of the file is left as written."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    for lever in (DESULPHURISATION, SEWAGE):
+    for lever in (DESULPHURISATION, SEWAGE, QUOTA):
         rows = [i for i, line in enumerate(lines) if line.startswith(f"{lever},")]
         lever_, year, _, rest = lines[rows[ANCHORED_KNOT - 1]].split(",", 3)
         value = _number(values[knot_name(lever, ANCHORED_KNOT, "value")])
@@ -175,9 +188,10 @@ def write_policy(values: dict[str, float], path: Path = POLICY_FILE) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def anchor_and_write() -> dict[str, float]:
-    """Anchor the pollutants on the calibrated history and write the anchored constants."""
-    values = anchor()
+def anchor_and_write(estimates=None) -> dict[str, float]:
+    """Anchor the pollutants, land and quota on the calibrated history and write the anchored
+    constants (``estimates``: see ``anchor``)."""
+    values = anchor(estimates)
     write_model(values)
     write_policy(values)
     return values

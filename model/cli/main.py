@@ -70,10 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_pressed = [False]  # Ctrl-C seen during this command (a handler re-armed by a helper stays quiet)
+
+
 def _interrupt_once(signum, frame) -> None:
     """SIGINT handler: the first Ctrl-C stops the command; later ones are ignored so that its
     clean-up (temporary folders, workers) finishes and the exit code stays 130."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _pressed[0]:
+        return
+    _pressed[0] = True
     raise KeyboardInterrupt
 
 
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
     """Run one command; ``exiting`` (``python -m model``): the process ends after it, so a
     Ctrl-C pressed again after the first stays ignored until the interpreter has shut down."""
     args = build_parser().parse_args(argv)
+    _pressed[0] = False
     try:
         previous = signal.signal(signal.SIGINT, _interrupt_once)
     except ValueError:  # not the main thread (embedded use): signals are not ours to change
@@ -88,8 +95,10 @@ def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
     try:
         return _dispatch(args)
     finally:
-        if previous is not None and not exiting:
-            signal.signal(signal.SIGINT, previous)
+        if previous is not None:
+            # ending the process: ignore Ctrl-C until it is gone (the interpreter's shutdown would
+            # otherwise put back the default action, which kills it with SIGINT)
+            signal.signal(signal.SIGINT, signal.SIG_IGN if exiting else previous)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
