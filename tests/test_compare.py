@@ -100,3 +100,12 @@ def test_every_scenario_keeps_its_own_line_style():
     """Up to MAX_COMPARED scenarios: colour and dash both differ between any two."""
     assert len(set(compare.COLOURS)) == len(compare.COLOURS) >= compare.MAX_COMPARED
     assert len({tuple(d) for d in compare.DASHES}) == len(compare.DASHES) >= compare.MAX_COMPARED
+
+
+def test_the_tab_in_chinese_is_chinese(cat):
+    """Every text of the tab in Chinese (the rule of tests/test_app_i18n.py), a saved name kept."""
+    from test_app_i18n import walk
+
+    at = choose(open_compare(start(lang="zh")), CHOSEN[:3], "zh")
+    assert list(matrix(at).columns) == [cat.scenarios[name].title_zh for name in CHOSEN[:3]]
+    assert walk(at, "zh") == {}

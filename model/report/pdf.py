@@ -93,10 +93,10 @@ def check_out(path: Path | str) -> Path:
     """``path`` as a PDF the report may be written to; ReportError saying why not."""
     path = Path(path)
     shown = str(path)[:200]
-    if path.suffix.lower() != ".pdf":
-        raise ReportError(f"--out {shown!r}: the report is a PDF; give a file name ending in .pdf")
     if path.is_dir():
         raise ReportError(f"--out {shown!r} is a folder; give a file name ending in .pdf")
+    if path.suffix.lower() != ".pdf":
+        raise ReportError(f"--out {shown!r}: the report is a PDF; give a file name ending in .pdf")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ReportError(f"--out {shown!r}: the folder {str(folder)[:200]!r} does not exist")
