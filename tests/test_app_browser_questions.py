@@ -9,18 +9,27 @@ from model.metadata import plan_targets
 from model.report import STATUS_MARKS
 from model.scenarios import load_scenario
 from model.paths import SCENARIO_DIR
-from test_app_browser import CHROMIUM, START_TIMEOUT, STEP_TIMEOUT, browser, no_exception, open_page, server, settle
+from test_app_browser import CHROMIUM, STEP_TIMEOUT, TILE, browser, no_exception, server, settle
 
 __all__ = ["browser", "server"]  # fixtures shared with test_app_browser.py
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)")
 COMPARE_TAB = {"zh": "多情景对比", "en": "Compare scenarios"}
+LOAD_TIMEOUT = 600_000  # ms for the first page (it loads the model) and the tab's first runs, on a busy machine
+
+
+def open_page(browser, server: str, query: str):
+    page = browser.new_page(viewport={"width": 1600, "height": 1100})
+    page.goto(f"{server}/?{query}", timeout=LOAD_TIMEOUT)
+    page.locator(f".st-key-{TILE}").wait_for(timeout=LOAD_TIMEOUT)
+    settle(page)
+    return page
 
 
 def test_compare_three_scenarios_in_chinese(server, browser, tmp_path):
     page = open_page(browser, server, "lang=zh")
     page.locator("[data-testid=stTab]").filter(has_text=COMPARE_TAB["zh"]).click()
     matrix = page.locator(".st-key-compare_matrix table")
-    matrix.wait_for(timeout=START_TIMEOUT * 1000)
+    matrix.wait_for(timeout=LOAD_TIMEOUT)
     settle(page)
     no_exception(page)
     names = [p.stem for p in sorted(SCENARIO_DIR.glob("*.yaml"))][:3]  # the tab's first choice (file order)

@@ -109,3 +109,16 @@ def test_the_tab_in_chinese_is_chinese(cat):
     at = choose(open_compare(start(lang="zh")), CHOSEN[:3], "zh")
     assert list(matrix(at).columns) == [cat.scenarios[name].title_zh for name in CHOSEN[:3]]
     assert walk(at, "zh") == {}
+
+
+def test_the_report_download_is_the_report_of_the_compared_scenarios(cat, monkeypatch):
+    """What the download button hands over: the PDF of ``model.report`` for the same scenarios."""
+    from pdf_reading import page_sizes, text
+
+    monkeypatch.setattr(compare, "saved", dict)  # no session here: nothing saved
+    chosen = list(CHOSEN[:3])
+    titles = {lang: {name: getattr(cat.scenarios[name], f"title_{lang}") for name in chosen} for lang in ("zh", "en")}
+    data = compare.report_pdf(cat, chosen, titles, "zh")
+    shown = "".join(text(data).split())
+    assert all("".join(titles["zh"][name].split()) in shown for name in chosen)
+    assert compare.report.model_stamp().sha256 in shown and page_sizes(data)

@@ -144,8 +144,8 @@ def styled(table: pd.DataFrame, marks: pd.DataFrame):
 
 def chart_data(cat: runs.Catalog, ind: str, results: dict[str, pd.DataFrame], titles: dict[str, str],
                lang: str) -> pd.DataFrame:
-    """Long table of one indicator's chart: series (a scenario's title, history, a plan's
-    targets), kind (run, history, target), year, value, note."""
+    """Long table of one indicator's chart: indicator (its title), series (a scenario's title,
+    history, a plan's targets), kind (run, history, target), year, value, note."""
     rows = []
     for option, result in results.items():
         rows += [(titles[option], "run", int(y), float(v), "") for y, v in result[ind].items() if v == v]
@@ -155,7 +155,9 @@ def chart_data(cat: runs.Catalog, ind: str, results: dict[str, pd.DataFrame], ti
         if target["model_indicator"] == ind:
             rows.append((t(f"series_target_{target['plan']}", lang), "target", int(target["year"]),
                          float(target["value"]), f"{t('fig_op_' + target['op'], lang)} {target['value']:g}"))
-    return pd.DataFrame(rows, columns=["series", "kind", "year", "value", "note"])
+    data = pd.DataFrame(rows, columns=["series", "kind", "year", "value", "note"])
+    data.insert(0, "indicator", charts.panel_title(cat.indicators[ind], lang))
+    return data
 
 
 def chart_spec(title: str, names: list[str], data: pd.DataFrame, lang: str, plans: list[tuple[str, str]]) -> dict:
