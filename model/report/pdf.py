@@ -408,7 +408,7 @@ def _panel(ax, ind: str, items, lang: str, inputs: Inputs, handles: dict) -> Non
         ax.annotate(target_text(target.op, target.value, lang), (target.year, target.value), textcoords="offset points",
                     xytext=(-4, 6), ha="right", fontsize=6, color=style["color"])
         handles.setdefault(t("fig_target", lang, plan=t(f"plan_{target.plan}", lang)), mark)
-    ax.set_title(_clip(meta[f"label_{lang}"], 40), fontsize=8)
+    ax.set_title(_clip(meta[f"label_{lang}"], 55), fontsize=8)
     ax.set_ylabel(unit(meta["unit"], lang), fontsize=6.5)
     ax.tick_params(labelsize=6.5)
     if math.isfinite(first):
