@@ -159,3 +159,12 @@ def test_a_failed_write_leaves_no_pdf(cli, tmp_path, monkeypatch, capsys):
     assert cli("report", "plan", "--out", out) == 2
     assert "No space left" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_help_gives_the_engine_and_an_example():
+    from model.cli.main import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices["report"]
+    text = " ".join(sub.format_help().split())
+    assert "--engine {pysd,simlin}" in text and "default simlin" in text and "--lang zh --out report.pdf" in text
+    assert sub.parse_args(["plan", "--out", "r.pdf"]).lang == "en"
