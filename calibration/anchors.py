@@ -81,12 +81,20 @@ def observed_point(series: str, year: int) -> float:
     return float(rows["value"].iloc[0])
 
 
+def committed_estimates(problem: Calibration):
+    """The committed estimates; a parameter newly added to the spec takes its start value (the
+    pre-fit anchoring of ``python -m calibration`` runs before the first fit that estimates it)."""
+    table = pd.read_csv(results.ESTIMATES_FILE)
+    values = dict(zip(table["parameter"], table["value"]))
+    return [values.get(name, start) for name, start in zip(problem.names, problem.spec.start)]
+
+
 class HistoryRun:
     """The calibrated 2000-2010 run with some constants overridden (fast engine)."""
 
     def __init__(self, estimates=None):
         self.problem = Calibration()
-        self.base = self.problem.params(results.read_estimates(self.problem) if estimates is None else estimates)
+        self.base = self.problem.params(committed_estimates(self.problem) if estimates is None else estimates)
         self.constants = self.problem.reference.constants()
 
     def __call__(self, **overrides: float) -> pd.DataFrame:

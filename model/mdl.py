@@ -71,17 +71,39 @@ def _limits(text: str) -> tuple[float, ...] | None:
     return tuple(float(p) if _NUMBER.match(p) else math.nan for p in parts)
 
 
+def _name_pattern(name: str) -> re.Pattern:
+    return re.compile(r"(?<![\w])" + r"\s+".join(re.escape(p) for p in name.split()) + r"(?![\w])", re.IGNORECASE)
+
+
+class _NameIndex:
+    """The model's names by their first word, longest first, each with its pattern compiled once
+    (a search of every name in every equation is quadratic: a minute for a thousand variables)."""
+
+    def __init__(self, names: list[str]):
+        self.by_first: dict[str, list[tuple[str, re.Pattern]]] = {}
+        for name in sorted(names, key=len, reverse=True):
+            first = name.split()[0].lower()
+            self.by_first.setdefault(first, []).append((name, _name_pattern(name)))
+
+    def references(self, equation: str, own: str) -> list[str]:
+        """Variables named in ``equation``: at each word, the longest name starting there (so
+        'GDP growth' is not 'GDP'); the variable itself is not its own reference."""
+        text, found, end = f" {equation} ", set(), 0
+        for word in re.finditer(r"[^\s()*/+,<>=^-]+", text):
+            if word.start() < end:
+                continue
+            for name, pattern in self.by_first.get(word.group().lower(), ()):
+                match = pattern.match(text, word.start())
+                if match and name != own:
+                    found.add(name)
+                    end = match.end()
+                    break
+        return sorted(found)
+
+
 def _references(equation: str, names: list[str], own: str) -> list[str]:
     """Variables named in ``equation`` (longest names first, so 'GDP growth' is not 'GDP')."""
-    text, found = f" {equation} ", []
-    for name in names:
-        if name == own:
-            continue
-        pattern = r"(?<![\w])" + r"\s+".join(re.escape(p) for p in name.split()) + r"(?![\w])"
-        if re.search(pattern, text, re.IGNORECASE):
-            found.append(name)
-            text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
-    return sorted(found)
+    return _NameIndex(names).references(equation, own)
 
 
 def parse(text: str, path: Path = Path("model.mdl")) -> ModelText:
@@ -113,9 +135,9 @@ def parse(text: str, path: Path = Path("model.mdl")) -> ModelText:
         if name in variables:
             raise PlanSimError(f"{path.name}: variable '{name}' is defined twice")
         variables[name] = Variable(name, group, equation, units, limits, " ".join(fields[2].split()), kind)
-    names = sorted(variables, key=len, reverse=True)
+    index = _NameIndex(list(variables))
     for var in variables.values():
-        var.depends = _references(var.equation, names, var.name)
+        var.depends = index.references(var.equation, var.name)
         if var.is_stock:
             rate = var.equation[var.equation.index("(") + 1:].rsplit(",", 1)[0]
             for sign, term in re.findall(r"([+-]?)\s*([^+-]+)", rate):

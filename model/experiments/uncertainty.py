@@ -173,6 +173,8 @@ def calibrated_uncertainties(path: Path | str, reference: Declaration | Project)
             raise PlanSimError(f"{where}: needs a finite value and a standard error >= 0, got "
                                f"value {row['value']!r}, {STANDARD_ERROR_COLUMN} {row[STANDARD_ERROR_COLUMN]!r}")
         value, se = float(value), float(se)
+        if se == 0:  # a derived state no estimate moves (e.g. set by assumptions alone): not uncertain here
+            continue
         model_low, model_high = _model_limits(reference, name)
         low = max(value - TRUNCATION_SE * se, _finite_or(row.get(BOUND_COLUMNS[0]), -math.inf), model_low)
         high = min(value + TRUNCATION_SE * se, _finite_or(row.get(BOUND_COLUMNS[1]), math.inf), model_high)
