@@ -11,6 +11,7 @@ import model
 from model.metadata import MODULES, round_to_precision
 
 from . import charts, hindcast_tab, i18n, model_tab, runs, search_panel, state, style, tiles, uploads, why_panel
+from . import compare as compare_tab
 from . import levers as lever_widgets
 from .widgets import choice
 from .i18n import t
@@ -19,7 +20,7 @@ from .text import shown
 INIT_KEY, IGNORED_KEY = "initialised", "url_ignored"
 UPLOAD_KEY, UPLOAD_STATUS_KEY = uploads.UPLOAD_KEY, uploads.STATUS_KEY
 UPLOAD_LIMIT_BYTES = uploads.LIMIT_BYTES
-TABS = ("charts", "table", "model", "hindcast")
+TABS = ("charts", "table", "model", "hindcast", "compare")
 TAB_KEY, TAB_INDEX_KEY = "tab", "tab_index"
 
 
@@ -308,6 +309,8 @@ def main() -> None:
                 table_tab(cat, current, comparison, compare, runs.score(current_key), lang, titles)
             elif name == "hindcast":
                 hindcast_tab.render(cat, current, lang)
+            elif name == "compare":
+                compare_tab.render(cat, levers, lang)
             else:
                 model_tab.render(lang)
 

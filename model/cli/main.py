@@ -17,6 +17,7 @@ from . import ensembles as cli_ensembles
 from . import explain as cli_explain
 from . import export as cli_export
 from . import hindcast as cli_hindcast
+from . import report as cli_report
 from . import scenarios as cli_scenarios
 from . import search as cli_search
 from .table import WIDTH, render
@@ -63,7 +64,8 @@ def _register_project(sub: argparse._SubParsersAction) -> None:
 
 # Each entry adds subcommands to the parser; modules of later features append theirs.
 REGISTRARS = [_register_project, cli_scenarios.register, cli_ensembles.register, cli_hindcast.register,
-              cli_search.register, cli_explain.register, cli_discover.register, cli_export.register]
+              cli_search.register, cli_explain.register, cli_discover.register, cli_export.register,
+              cli_report.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
