@@ -67,12 +67,14 @@ def _check_goals(goals: pd.DataFrame) -> None:
 
 # -- goals --------------------------------------------------------------------------------------
 def test_in_sample_goals_are_met(problem, reproduced):
-    """MAPE <= 2% real GDP and resident population, <= 3% energy, R&D share MAE <= 0.15 pp,
-    tertiary share MAE <= 2 pp, and Theil U_M < 0.1 for every series of three or more points
-    (the declared misses aside)."""
+    """MAPE <= 2% real GDP and resident population, <= 3% energy, <= 10% container throughput
+    (five rounded points through the 2009 trade slump), R&D share MAE <= 0.15 pp, tertiary share
+    MAE <= 2 pp, and Theil U_M < 0.1 for every series of three or more points (the declared
+    misses aside)."""
     points, stats, _ = reproduced
     goals = results.goals_table(points, stats, spec.load_goals(problem.series))
-    assert set(goals.loc[goals["statistic"] == "mape", "threshold"]) == {2, 3}
+    assert set(goals.loc[goals["statistic"] == "mape", "threshold"]) == {2, 3, 10}
+    assert goals.loc[goals["goal"] == "Container throughput", "threshold"].iloc[0] == 10
     assert goals.loc[goals["goal"] == "R&D share of GDP", "threshold"].iloc[0] == 0.15
     _check_goals(goals)
     bias = goals[goals["goal"].str.contains(":")]
@@ -182,7 +184,13 @@ def joined(problem, estimates, projection) -> pd.DataFrame:
 # No declared step at the seam: with the recorded paths (energy campaign ramp, residence-permit
 # easing) every growth rate and flow steps at 2010 by less than the history's largest yearly step
 # of 2006-2010 (measured). Add {quantity: cap as a multiple of that step} only with a reason.
-KNOWN_JUMPS: dict[str, float] = {}
+KNOWN_JUMPS: dict[str, float] = {
+    # The new-land quota, held at the 2010 need (calibration/anchors.py), binds from 2011 as the
+    # need grows (issue 13: a limit that binds when reached): GDP growth steps down 0.0057 at the
+    # seam, just over 2006-2010's largest yearly change; with the quota out of the way the step
+    # is 0.0052, within it (measured).
+    "GDP growth": 1.5,
+}
 
 
 def _seam_step(joined: pd.DataFrame, projection: pd.DataFrame, variable: str, how: str) -> tuple[float, float]:
