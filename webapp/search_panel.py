@@ -10,6 +10,7 @@ import streamlit as st
 
 from . import levers as lever_widgets
 from .i18n import t
+from .widgets import choice
 
 PROPOSAL_KEY = "search_proposal"  # session: the last search's answer, with the settings it started from
 TARGETS_KEY, OBJECTIVE_KEY = "search_targets", "search_objective"
@@ -57,10 +58,15 @@ def render(cat, project, current: dict, lang: str, apply: Callable[[dict], None]
     with st.expander(t("search_panel", lang)):
         st.caption(t("search_help", lang))
         left, right = st.columns(2)
-        targets = left.radio(t("search_targets", lang), TARGET_CHOICES, key=TARGETS_KEY, horizontal=True,
-                             format_func=lambda c: t(f"search_targets_{c}", lang))
-        objective = right.radio(t("search_objective", lang), OBJECTIVES, key=OBJECTIVE_KEY, horizontal=True,
-                                format_func=lambda c: t(f"search_objective_{c}", lang))
+        # choices in words: keyed per language (widgets.choice), kept by option id across switches
+        st.session_state.setdefault(TARGETS_KEY, TARGET_CHOICES[0])
+        st.session_state.setdefault(OBJECTIVE_KEY, OBJECTIVES[0])
+        with left:
+            targets = choice(st.radio, TARGETS_KEY, lang, t("search_targets", lang), list(TARGET_CHOICES),
+                             lambda c: t(f"search_targets_{c}", lang), horizontal=True)
+        with right:
+            objective = choice(st.radio, OBJECTIVE_KEY, lang, t("search_objective", lang), list(OBJECTIVES),
+                               lambda c: t(f"search_objective_{c}", lang), horizontal=True)
         if st.button(t("search_run", lang), key="search_run"):
             with st.spinner(t("search_running", lang)):
                 _find(project, dict(current), targets, objective)
