@@ -28,7 +28,6 @@ REPORT_SCENARIOS = ["baseline", "plan", "low-carbon"]
 
 def _report_page(target: Path) -> None:
     """The report's first chart page (one line per scenario, history and targets) as a PNG."""
-    sys.path.insert(0, str(ROOT))
     from model.experiments.batch import load_batch, run_scenarios
     from model.figures.fonts import font_context
     from model.project import Project
