@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import model
+from lever_cases import extreme_cases
 from model.paths import BASELINE_FILE, MODEL_FILE
 
 BASELINE = pd.read_csv(BASELINE_FILE)
@@ -70,18 +71,6 @@ def test_accounting_identity_holds_at_every_saved_time(shanghai, identity, lever
 
 
 # -- extreme conditions, written as data ----------------------------------------------------------
-def extreme_cases() -> dict[str, dict[str, float]]:
-    """Every lever alone at its minimum and at its maximum, then all at min and all at max."""
-    levers = model.load().levers().set_index("name")
-    cases = {}
-    for name, row in levers.iterrows():
-        cases[f"{name} = min"] = {name: row["min"]}
-        cases[f"{name} = max"] = {name: row["max"]}
-    cases["all at min"] = levers["min"].to_dict()
-    cases["all at max"] = levers["max"].to_dict()
-    return cases
-
-
 EXTREME_CASES = extreme_cases()
 
 

@@ -7,6 +7,7 @@ import pytest
 from scipy.stats import qmc
 
 import model
+from lever_cases import extreme_cases
 from model.paths import SCENARIO_DIR
 from model.project import Project
 from model.scorecard import score
@@ -24,19 +25,7 @@ def fast():
     return Project(engine="simlin")
 
 
-def _lever_cases() -> dict[str, dict[str, float]]:
-    """Every lever alone at its minimum and at its maximum, then all at min and all at max."""
-    levers = model.load().levers().set_index("name")
-    cases = {}
-    for name, row in levers.iterrows():
-        cases[f"{name} = min"] = {name: row["min"]}
-        cases[f"{name} = max"] = {name: row["max"]}
-    cases["all at min"] = levers["min"].to_dict()
-    cases["all at max"] = levers["max"].to_dict()
-    return cases
-
-
-CASES = _lever_cases()
+CASES = extreme_cases()
 
 
 # -- the 2010 anchor ------------------------------------------------------------------------------
