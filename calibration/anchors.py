@@ -15,8 +15,9 @@ that give the official 2010 totals with the 2010 figures (observed_2010.csv), an
 and denitrification coverage read off the calibrated run (derived_2010.csv; ``python -m
 calibration`` rewrites those from its own run).
 
-``python -m calibration`` anchors first (with the committed estimates), then fits, so the fit
-sees the anchored pollutant paths and their abatement cost. By hand:
+``python -m calibration`` anchors first (with the committed estimates), so the fit sees the
+anchored pollutant paths and their abatement cost, and again after the fit (with its estimates,
+two rounds), so the committed file passes through the anchor points. By hand:
 
     python -m calibration.anchors           # print the anchored values
     python -m calibration.anchors --write   # write them to the model file and policy_paths.csv
@@ -56,16 +57,22 @@ LAND_SERIES, LAND_FACTOR, LAND_YEAR = "construction_land_area_approx", "land per
 # land, rounded up to the lever's step, so the limit binds when the need outgrows it (2011 on),
 # never in the history. Its recorded path's knot 3 (from 2010) and the lever's default.
 QUOTA, HISTORY_END = "new construction land quota", 2010
-VARIABLES = ["construction land", "land demand of new capital", "industrial land redevelopment", "coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
+VARIABLES = ["construction land", "land demand of new capital", "industrial land redevelopment",
+             "coal use", "oil use", "desulphurised share of coal", "SO2 emissions", "COD emissions",
              "resident population", "sewage treatment rate", "industrial COD emissions", "sewage generated",
              *DERIVED.values()]
 
 
-def observed(series: str) -> dict[int, float]:
-    """The sourced (or derived) points of ``series`` by year (10^4 t a year)."""
+def _points(series: str) -> dict[int, float]:
+    """The sourced (or derived) points of ``series`` by year."""
     history = history_with_derived()
     rows = history[(history["indicator"] == series) & history["quality"].isin(("sourced", "derived"))]
-    points = dict(zip(rows["year"].astype(int), rows["value"].astype(float)))
+    return dict(zip(rows["year"].astype(int), rows["value"].astype(float)))
+
+
+def observed(series: str) -> dict[int, float]:
+    """The sourced (or derived) 2005 and 2010 points of a pollutant (10^4 t a year), and any others."""
+    points = _points(series)
     if not {2005, 2010} <= set(points):
         raise PlanSimError(f"history: {series} needs sourced 2005 and 2010 points, has {sorted(points)}")
     return points
@@ -73,20 +80,10 @@ def observed(series: str) -> dict[int, float]:
 
 def observed_point(series: str, year: int) -> float:
     """The sourced (or derived) value of ``series`` in ``year``."""
-    history = history_with_derived()
-    rows = history[(history["indicator"] == series) & (history["year"] == year)
-                   & history["quality"].isin(("sourced", "derived"))]
-    if rows.empty:
+    points = _points(series)
+    if year not in points:
         raise PlanSimError(f"history: {series} needs a sourced {year} point")
-    return float(rows["value"].iloc[0])
-
-
-def committed_estimates(problem: Calibration):
-    """The committed estimates; a parameter newly added to the spec takes its start value (the
-    pre-fit anchoring of ``python -m calibration`` runs before the first fit that estimates it)."""
-    table = pd.read_csv(results.ESTIMATES_FILE)
-    values = dict(zip(table["parameter"], table["value"]))
-    return [values.get(name, start) for name, start in zip(problem.names, problem.spec.start)]
+    return points[year]
 
 
 class HistoryRun:
@@ -94,7 +91,8 @@ class HistoryRun:
 
     def __init__(self, estimates=None):
         self.problem = Calibration()
-        self.base = self.problem.params(committed_estimates(self.problem) if estimates is None else estimates)
+        theta = results.read_estimates(self.problem, new_take_start=True) if estimates is None else estimates
+        self.base = self.problem.params(theta)
         self.constants = self.problem.reference.constants()
 
     def __call__(self, **overrides: float) -> pd.DataFrame:

@@ -43,10 +43,14 @@ def estimates_table(problem: Calibration, fit: FitResult) -> pd.DataFrame:
     })
 
 
-def read_estimates(problem: Calibration, path=ESTIMATES_FILE) -> np.ndarray:
-    """Estimated values from ``path`` in the order of the problem's parameters."""
+def read_estimates(problem: Calibration, path=ESTIMATES_FILE, *, new_take_start: bool = False) -> np.ndarray:
+    """Estimated values from ``path`` in the order of the problem's parameters;
+    ``new_take_start``: a parameter the file does not have yet (newly added to the spec) takes
+    its start value instead of stopping (the pre-fit anchoring of ``python -m calibration``)."""
     table = datafiles.read_table(path, datafiles.PARAMETER_COLUMNS, hint=datafiles.REGENERATE)
     values = dict(zip(table["parameter"], table["value"]))
+    if new_take_start:
+        values = {**dict(zip(problem.names, problem.spec.start)), **values}
     missing = [n for n in problem.names if n not in values]
     if missing:
         raise PlanSimError(f"{path}: no estimate for {missing}; run python -m calibration")
