@@ -51,6 +51,20 @@ def test_members_equal_single_runs_on_each_engine(shanghai, engine):
         assert _relative_difference(ensemble.member(m), other.run(levers, params=params)) < 1e-9, f"member {m}"
 
 
+def test_simlin_members_on_threads_equal_those_run_in_order(runner, shanghai):
+    """The app's ensembles run Simlin members on threads of the page's process (Simlin's runs
+    release Python's lock): every member is bit for bit the member run in order, whatever
+    thread and chunk it ran in, and a failing chunk still raises."""
+    from model.experiments.executor import Threads
+
+    members = sample(load_uncertainties(reference=shanghai), 24, seed=3)
+    with Threads(2) as executor:
+        threaded = runner.run(members, {"investment rate": 0.3}, executor=executor, chunk_size=5)
+    np.testing.assert_array_equal(threaded.values, runner.run(members, {"investment rate": 0.3}, workers=1).values)
+    with pytest.raises(PlanSimError, match="threads must be a whole number"):
+        Threads(0)
+
+
 def test_pysd_members_in_worker_processes_equal_those_run_here(shanghai):
     """The PySD engine's members go to worker processes too (each loads the project once)."""
     runner = EnsembleRunner(shanghai)

@@ -198,6 +198,9 @@ def test_ensemble_for_levers_for_the_app(shanghai):
     assert len(summary.ensemble) == 100
     again = ensemble_for_levers(shanghai.with_engine("simlin"), {"energy saving effort": 0.04}, n_members=100)
     pd.testing.assert_frame_equal(summary.bands, again.bands)
+    one_thread = ensemble_for_levers(shanghai, {"energy saving effort": 0.04}, n_members=100, threads=1)
+    pd.testing.assert_frame_equal(summary.probabilities, one_thread.probabilities)
+    np.testing.assert_array_equal(summary.ensemble.values, one_thread.ensemble.values)
 
 
 def test_uncertainty_command_writes_its_files(tmp_path):

@@ -80,6 +80,9 @@ def lever_controls(row: dict, lang: str) -> None:
             min_value=lever_widgets.to_display(row, row["min"]), max_value=lever_widgets.to_display(row, row["max"]),
             step=step, format=f"%.{decimals(round(step, 10))}f", key=state.lever_key(lever_id),
             help=lever_help(row, lang), on_change=touched,
+            # the value the session holds, given: without it Streamlit copies the whole session
+            # state to learn the slider's kind (23 levers, about 170 keys, on every rerun)
+            value=st.session_state[state.lever_key(lever_id)],
         )
     with right:
         choice(st.selectbox, state.start_key(lever_id), lang, t("lever_from", lang), list(lever_widgets.START_YEARS),

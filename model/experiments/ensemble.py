@@ -172,7 +172,7 @@ class EnsembleRunner:
     def _task(self, executor, overrides, names, times) -> Callable[[np.ndarray], np.ndarray]:
         """A function chunk -> raw array: the project's engine here, or a picklable task."""
         engine = self.project.engine
-        if executor.kind == "serial":
+        if executor.kind in ("serial", "threads"):  # this process: the engine itself
             return partial(engine.run_members, overrides, names, times=times, variables=self._variables)
         spec = getattr(engine, "spec", None)
         if spec is not None:  # Simlin: plain run settings, no model to build in the worker

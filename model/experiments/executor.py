@@ -8,6 +8,8 @@
   threads, e.g. Streamlit or Dask, unlike a plain fork). The pool is kept for the life of the
   process, so later experiments skip the start-up; every worker ignores Ctrl-C and ends as
   soon as its parent is gone (``model.experiments.workers``);
+- ``Threads``: threads of this process, for engines whose runs release the GIL (Simlin's
+  compiled simulation does): the app's ensembles, without the cost of sending work to processes;
 - ``Dask``: tasks on a Dask distributed cluster (``scheduler`` ``tcp://HOST:PORT``, probed
   first so that a silent address fails within seconds, or a ``client`` the caller holds).
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import as_completed as futures_completed
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping
@@ -139,6 +141,28 @@ class Processes(Executor):
 
     def describe(self) -> str:
         return f"this machine, {self.slots} worker process(es)"
+
+
+class Threads(Executor):
+    """Tasks on ``threads`` threads of this process (a pool of its own, closed on exit). Only
+    for tasks that are safe on several threads and spend their time outside Python's lock."""
+
+    kind = "threads"
+
+    def __init__(self, threads: int):
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise PlanSimError(f"threads must be a whole number >= 1, got {threads!r}")
+        self.slots = threads
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="plansim")
+
+    def submit(self, fn: Callable, *args) -> Future:
+        return self.pool.submit(fn, *args)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def describe(self) -> str:
+        return f"this process, {self.slots} thread(s)"
 
 
 class Dask(Executor):

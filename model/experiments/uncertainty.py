@@ -300,7 +300,7 @@ def target_probabilities(ensemble: Ensemble, targets: pd.DataFrame | None = None
     targets = plan_targets() if targets is None else targets
     years = {int(y): t for t, y in enumerate(ensemble.years)}
     rows = []
-    for _, target in targets.iterrows():
+    for target in targets.to_dict("records"):  # plain dicts: a Series lookup per member is slow
         year = int(target["year"])
         if year not in years:
             continue
@@ -346,19 +346,25 @@ class UncertaintySummary:
 def ensemble_for_levers(
     project: Project, levers: Mapping[str, object] | None, n_members: int = 500,
     seed: int | None = DEFAULT_SEED, final_year: int = DEFAULT_FINAL_YEAR,
-    uncertainties: Sequence[Uncertainty] | None = None,
+    uncertainties: Sequence[Uncertainty] | None = None, threads: int | None = None,
 ) -> UncertaintySummary:
-    """Bands and target probabilities for the given levers, quickly (about 0.5 s for 500
-    members), in this process.
+    """Bands and target probabilities for the given levers, quickly (about 1.5 s for 500
+    members on 2 cores; benchmarks/bench_app.py), in this process.
 
     ``project`` is the model the caller already holds (the app's project): its declaration
-    gives names, ranges and defaults, so nothing is loaded again; the members run on Simlin
-    (the same declaration on the fast engine, whatever engine ``project`` runs single runs on).
+    gives names, ranges and defaults (and its plan targets), so nothing is loaded again; the
+    members run on Simlin (the same declaration on the fast engine, whatever engine ``project``
+    runs single runs on), on ``threads`` threads (default: one per core; Simlin's runs release
+    Python's lock, so threads run them side by side without the cost of worker processes).
     ``uncertainties`` default to ``load_uncertainties(reference=project)``.
     """
+    from .executor import Threads, default_workers
+
     if uncertainties is None:
         uncertainties = load_uncertainties(reference=project)
     fast = project if project.engine_name == "simlin" else project.with_engine("simlin")
-    ensemble = run_uncertainty(levers, n_members, seed, uncertainties=uncertainties,
-                               runner=EnsembleRunner(fast), final_year=final_year, workers=1)
-    return UncertaintySummary(bands=bands(ensemble), probabilities=target_probabilities(ensemble), ensemble=ensemble)
+    with Threads(default_workers() if threads is None else threads) as executor:
+        ensemble = run_uncertainty(levers, n_members, seed, uncertainties=uncertainties,
+                                   runner=EnsembleRunner(fast), final_year=final_year, executor=executor)
+    return UncertaintySummary(bands=bands(ensemble), probabilities=target_probabilities(ensemble, project.targets),
+                              ensemble=ensemble)
