@@ -237,7 +237,8 @@ def describe(path_knots: Sequence[tuple[float, float]], scale: float = 1.0, digi
     '31 (2001) -> 40 (2011)' otherwise: the calendar years the values are in force from (linear
     between the years shown, a step where a year repeats)."""
     points = turning_points(path_knots)
-    number = lambda v: f"{v * scale:.{digits}g}"  # noqa: E731 - one-line formatter
+    # rounded first: an estimate at its bound of 0 is 1.8e-33, shown as 0 (+ 0.0: never "-0")
+    number = lambda v: f"{round(v * scale, 9) + 0.0:.{digits}g}"  # noqa: E731 - one-line formatter
     if len(points) == 1:
         return number(points[0][1])
     return " -> ".join(f"{number(v)} ({calendar_year(y):g})" for y, v in points)

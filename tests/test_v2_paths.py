@@ -48,6 +48,18 @@ def test_every_lever_is_a_path_of_five_knots_and_nothing_old_remains(shanghai):
         effective = variables[table.loc[lever, "effective"]]
         assert effective.group == "Levers"
         assert set(lever_paths.knot_names(lever)) <= set(effective.depends)
+        assert " ".join(effective.equation.split()) == " ".join(lever_paths.effective_equation(lever).split())
+
+
+def test_value_at_holds_steps_ramps_and_both_ends_as_the_equation_does():
+    """The path's value, as the equation computes it, at and between knot years: a repeated year
+    is a step in force from that year, a ramp is linear, the ends are held; and the text of a
+    path rounds an estimate at its bound (1.8e-33) to 0."""
+    knots = ((2000.0, 1.0), (2010.0, 3.0), (2012.0, 3.0), (2012.0, 5.0), (2014.0, 4.0))
+    times = np.array([1990, 2000, 2005, 2010, 2011, 2011.96875, 2012, 2013, 2014, 2030])
+    np.testing.assert_allclose(lever_paths.value_at(knots, times), [1, 1, 2, 3, 3, 3, 5, 4.5, 4, 4])
+    assert lever_paths.value_at(((2011.0, 2.0),) * 5, 2010.0) == 2.0  # one year for every knot: constant
+    assert lever_paths.describe(((2000.0, 1.758e-33), (2010.0, 0.06)) + ((2010.0, 0.06),) * 3, 100) == "0 (2001) -> 6 (2011)"
 
 
 def test_the_effective_equation_is_the_documented_piecewise_linear_path(fast):
