@@ -73,7 +73,7 @@ def lever_controls(row: dict, lang: str) -> None:
         st.session_state[state.path_key(lever_id)] = None
 
     step = float(row["step"]) * lever_widgets.scale(row)
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
     with left:
         st.slider(
             f"{i18n.label(row, lang)} ({lever_widgets.unit_text(row, lang)})",

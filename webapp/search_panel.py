@@ -55,7 +55,7 @@ def render(cat, project, current: dict, lang: str, apply: Callable[[dict], None]
     rows = {row["name"]: row for row in cat.levers}
     if st.session_state.pop(DONE_KEY, False):
         st.success(t("search_applied", lang))
-    with st.expander(t("search_panel", lang)):
+    with st.expander(t("search_panel", lang), icon=":material/manage_search:"):  # bundled: renders without an emoji font
         st.caption(t("search_help", lang))
         left, right = st.columns(2)
         # choices in words: keyed per language (widgets.choice), kept by option id across switches

@@ -1,5 +1,7 @@
 """The page's own style sheet: what Streamlit's defaults get wrong for this page.
 
+- The sidebar is wider than Streamlit's default, so that a lever's start year fits beside its
+  slider (at the default width the year box showed only its first character).
 - The file uploader's built-in hint states Streamlit's whole-megabyte limit; the page enforces
   100 kB and says so in the uploader's label, so the built-in hint is hidden.
 - Print (A4): no sidebar or toolbar, the scorecard's tiles two to a row so that their text
@@ -11,6 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 CSS = """
+@media screen and (min-width: 768px) {
+  [data-testid="stSidebar"] { min-width: 360px; }
+}
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 @media print {
   @page { size: A4; margin: 12mm; }
