@@ -13,8 +13,10 @@ this model. It evaluates every equation as a Python
 function behind a cache wrapper: about 1,400 calls per time step, 320 steps to 2020 (time step
 1/32 year, needed for the integration-error test). The benchmark prints the least such a run
 can take on the machine: the calls alone (an empty Python call times the count) plus a run with
-no time step (set-up and output table); 32-36 ms on ours, before any arithmetic, against a
-median of 75-130 ms (the machine's speed varies by a third from one minute to the next).
+no time step (set-up and output table): 24-36 ms on ours (its speed varies by a third from one
+minute to the next), as much as the whole goal before any arithmetic is done, against a median
+of 75-130 ms. Only a time step of 1/8 year (which fails the integration-error test) or a much
+smaller model would bring PySD to 25 ms.
 """
 from __future__ import annotations
 
