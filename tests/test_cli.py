@@ -9,6 +9,7 @@ import pytest
 import model
 from model.experiments.batch import RESULTS_FILE, run_scenarios, write_atomic
 from model.cli import main
+from cli_helpers import run_cli
 from model.cli.scenarios import compare_runs
 from model.metadata import MODULES, indicator_table
 from model.scenarios import Scenario
@@ -20,13 +21,6 @@ SHIPPED = sorted(str(p) for p in SCENARIOS.glob("*.yaml"))
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
 OUTPUTS = {"results.csv", "scorecard.csv", "scorecard.md", "manifest.json", *(f"{m}.png" for m in MODULES)}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run_cli(capsys, *argv):
-    """(exit code, stdout, stderr) of ``python -m model ARGV`` run in this process."""
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import model.experiments.batch
-from model.cli import main
+from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -40,12 +40,6 @@ def hostile(tmp_path) -> dict[str, Path]:
         pytest.skip("needs a POSIX system")
     (tmp_path / "bad").mkdir()
     return bad_files(tmp_path / "bad")
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_each_named(text: str, files: dict[str, Path]) -> None:

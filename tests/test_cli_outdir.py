@@ -11,17 +11,12 @@ import pytest
 
 import model.figures.scenarios
 from model.cli import main
+from cli_helpers import run_cli
 from model.experiments.outdir import INCOMPLETE_FILE, OutputDirError, OutputFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 PLAN = ROOT / "scenarios" / "plan.yaml"
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 import model
 from model.cli import main
+from cli_helpers import run_cli
 from model.cli.table import display_width, render
 from model.figures.scenarios import module_figure
 from model.figures.fonts import cjk_family, font_context
@@ -25,12 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 RAW_UNITS = re.compile(r"wan_|yi_yuan|Dmnl|/Year\b|10\^4|10\^8")
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def png_pixels(fig: Figure) -> np.ndarray:

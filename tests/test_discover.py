@@ -15,17 +15,12 @@ import pytest
 
 import model
 from model.cli import main
+from cli_helpers import run_cli
 from model.discover import discover, find_target, target_choices
 from model.experiments.uncertainty import Uncertainty
 
 MEMBERS = 64
 X_STAR = 0.6  # where in the lever's range the target's figure is reached
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

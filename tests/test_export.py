@@ -9,16 +9,11 @@ import pytest
 import model
 from model import export as exporter
 from model.cli import main
+from cli_helpers import run_cli
 from model.mdl import ident
 
 FINAL_YEAR = 2020
 RTOL = 1e-7  # numbers are written in their shortest exact form: only float noise may differ
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

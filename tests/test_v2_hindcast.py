@@ -13,6 +13,7 @@ import pytest
 import model
 from model import hindcast
 from model.cli import main
+from cli_helpers import run_cli
 from model.datafiles import DataFileError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -35,12 +36,6 @@ def scaled(projection, factor, indicators=CHECKED, years=YEARS):
     """Actual figures = the projection times ``factor`` (full float precision, repr)."""
     return [(ind, y, repr(float(projection.loc[y, ind]) * factor), "made by the test")
             for ind in indicators for y in years]
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- the computation -----------------------------------------------------------------------------
