@@ -34,6 +34,7 @@ LEVER, TILE = "lever_energy_saving_effort", "tile_12th_energy_intensity"
 TITLES = {"zh": "基准情景（延续“十一五”趋势）", "en": "Business as usual"}
 LANGUAGE_BUTTON = {"zh": "中文", "en": "English"}
 GDP_LABEL = {"zh": "全市生产总值(2010年价)", "en": "Real GDP"}
+UPLOAD_BUTTON = {"zh": "上传", "en": "Upload"}  # webapp/labels.yaml upload_button
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install -y chromium)")
 
@@ -145,6 +146,10 @@ def test_switching_language_back_and_forth(server, browser):
         assert page.locator(f".st-key-compare__{lang} input").input_value() == TITLES[lang]
         chips = page.locator(f".st-key-chart_economy__{lang}").inner_text()
         assert GDP_LABEL[lang] in chips and GDP_LABEL["en" if lang == "zh" else "zh"] not in chips
+        # Streamlit writes "Upload" on the uploader's button in every language; the page's word shows
+        shown = page.locator("[data-testid=stFileUploaderDropzone] [data-testid=stBaseButton-secondary] p").evaluate(
+            "p => getComputedStyle(p, '::after').content")
+        assert shown == f'"{UPLOAD_BUTTON[lang]}"'
         assert f"lang={lang}" in page.url
     page.close()
 

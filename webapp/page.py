@@ -257,7 +257,6 @@ def tabs(lang: str) -> list[tuple[str, object]]:
 
 def main() -> None:
     st.set_page_config(page_title="PlanSim Shanghai", page_icon="📈", layout="wide")
-    style.apply()
     try:
         runs.project()
         cat = runs.catalog()
@@ -266,6 +265,7 @@ def main() -> None:
         st.stop()
     init_session(cat)
     lang = st.session_state[state.LANG_KEY]
+    style.apply(lang)
     with st.sidebar:
         sidebar(cat, lang)
     scenario, compare = st.session_state[state.SCENARIO_KEY], st.session_state[state.COMPARE_KEY]

@@ -2,6 +2,8 @@
 
 - The sidebar is wider than Streamlit's default, so that a lever's start year fits beside its
   slider (at the default width the year box showed only its first character).
+- The file uploader's button reads "Upload" in every language (Streamlit's own text, with no
+  setting): the page writes it in the page's language instead.
 - The file uploader's built-in hint states Streamlit's whole-megabyte limit; the page enforces
   100 kB and says so in the uploader's label, so the built-in hint is hidden.
 - Print (A4): no sidebar or toolbar, the scorecard's tiles two to a row so that their text
@@ -10,7 +12,11 @@
 """
 from __future__ import annotations
 
+import json
+
 import streamlit as st
+
+from .i18n import t
 
 CSS = """
 @media screen and (min-width: 768px) {
@@ -31,6 +37,11 @@ CSS = """
 """
 
 
-def apply() -> None:
-    """Add the style sheet to the page (it takes no space)."""
-    st.html(f"<style>{CSS}</style>")
+UPLOAD_BUTTON = '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p'
+
+
+def apply(lang: str) -> None:
+    """Add the style sheet, with the words it writes in ``lang``, to the page (it takes no space)."""
+    words = json.dumps(t("upload_button", lang), ensure_ascii=False)  # a quoted CSS string
+    button = f"{UPLOAD_BUTTON} {{ font-size: 0; }} {UPLOAD_BUTTON}::after {{ content: {words}; font-size: 1rem; }}"
+    st.html(f"<style>{CSS}{button}</style>")
